@@ -1,0 +1,583 @@
+"""DifficultyEstimator: each sample's generalization error from resampled fits."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, TransformerMixin, clone, is_classifier
+from sklearn.exceptions import FitFailedWarning, NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._tags import get_tags
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    _check_method_params,
+    check_is_fitted,
+    validate_data,
+)
+from tqdm.auto import tqdm
+
+from ._decomposition import DECOMPOSABLE_LOSSES, LOSSES, make_accumulator
+from ._resampling import RESAMPLING_METHODS, make_splits, n_splits
+from ._routing import estimator_router, fit_params_with_weights
+from ._validation import (
+    check_class_labels,
+    check_features,
+    check_regression_targets,
+    check_weights,
+)
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+class DifficultyEstimator(TransformerMixin, BaseEstimator):
+    """Per-sample difficulty: the expected loss of models trained without it.
+
+    The training set is split many times (repeated stratified K-fold,
+    bootstrap, or random subsamples). A clone of ``estimator`` is fitted on
+    each training part and scores only the samples it did not see. Each
+    sample's difficulty is the mean of its held-out losses, split into bias
+    and variance where the loss allows it. Wrong labels, rare classes, small
+    margins and overlapping classes all raise it.
+
+    Read more in the :ref:`User Guide <difficulty>`.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        A classifier with ``predict_proba`` (``predict`` is enough for
+        ``loss="zero_one"``) or a regressor. ``None`` means
+        ``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``
+        (without centering for sparse ``X``).
+    cv : int or cross-validation splitter, default=5
+        Folds per repeat. A splitter (or an iterable of ``(train, test)``
+        splits) is used as given, once, with ``resampling="kfold"``.
+    n_repeats : int, default=5
+        Repeats of the plan. Every plan makes ``cv * n_repeats`` fits.
+    resampling : {"kfold", "bootstrap", "subsample"}, default="kfold"
+        ``"kfold"``: repeated K-fold, stratified for classifiers; each sample
+        is scored once per repeat. ``"bootstrap"``: each fit trains on a
+        bootstrap sample (drawn within each class for classifiers) and scores
+        its out-of-bag samples. ``"subsample"``: each fit trains on a random
+        subset of ``train_size`` samples and scores the rest, as the C-score
+        does.
+    train_size : float or int, default=None
+        Share (float) or number (int) of training samples per fit with
+        ``resampling="subsample"``; ``None`` means ``(cv - 1) / cv``. Ignored
+        by the other plans.
+    loss : {"auto", "log_loss", "brier", "zero_one", "squared_error"}, \
+            default="auto"
+        ``"auto"`` is ``"log_loss"`` for classifiers and ``"squared_error"``
+        for regressors. ``"log_loss"`` splits exactly into bias and variance
+        around the normalized geometric mean of the held-out probabilities;
+        ``"brier"`` and ``"squared_error"`` around their arithmetic mean;
+        ``"zero_one"`` (one minus the C-score) has no split.
+    eps : float, default=1e-15
+        Probabilities are clipped to ``[eps, 1]`` and renormalized before the
+        log, so a zero probability for the true class costs ``-log(eps)``.
+    keep_estimators : bool, default=True
+        Keep the fitted resampled models in ``estimators_``: ``transform`` on
+        new samples needs them. Set to False to save memory.
+    on_error : {"raise", "skip"}, default="raise"
+        What a failing resampled fit does: ``"raise"`` stops with the error,
+        naming the repeat and fold; ``"skip"`` warns and scores samples with
+        the fits that worked.
+    n_jobs : int, default=None
+        Fits run in parallel with joblib; ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context (a Dask backend, for
+        instance). Results do not depend on it.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the splits and every ``random_state`` parameter of the cloned
+        estimators. An int gives identical results run to run.
+    verbose : int, default=0
+        Show a progress bar over the fits when positive.
+
+    Attributes
+    ----------
+    difficulty_ : ndarray of shape (n_samples,)
+        Mean held-out loss of each training sample.
+    bias_ : ndarray of shape (n_samples,)
+        Loss of the mean held-out prediction (losses with a split only).
+    variance_ : ndarray of shape (n_samples,)
+        Spread of the held-out predictions around their mean, so that
+        ``bias_ + variance_ == difficulty_`` (losses with a split only).
+    standard_error_ : ndarray of shape (n_samples,)
+        Standard error of each ``difficulty_`` estimate over its held-out
+        losses (NaN for a sample scored once).
+    n_evaluations_ : ndarray of shape (n_samples,)
+        Number of held-out models that scored each sample.
+    heldout_proba_ : ndarray of shape (n_samples, n_classes)
+        Mean held-out probabilities (classifiers); with ``loss="zero_one"``
+        the share of held-out models that predicted each class.
+    heldout_prediction_ : ndarray of shape (n_samples,)
+        Mean held-out prediction (regressors).
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classifiers).
+    loss_ : str
+        The loss used.
+    estimators_ : list of estimators
+        The fitted resampled models, if ``keep_estimators``.
+    n_failed_fits_ : int
+        Number of resampled fits skipped with ``on_error="skip"``.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, if they are all strings.
+
+    See Also
+    --------
+    DifficultyWeightedClassifier : Fits a classifier with difficulty weights.
+
+    Notes
+    -----
+    ``fit_transform(X, y)`` returns the out-of-sample scores of the training
+    samples (cross-fitting, like :class:`~sklearn.preprocessing.TargetEncoder`).
+    ``fit(X, y).transform(X)`` is a different thing: ``transform`` knows no
+    labels and returns the label-free part for any samples, the scores
+    expected when the label is drawn from the models' mean prediction (for
+    the log loss the bias is then the entropy of the normalized geometric
+    mean; the variance needs no label). For regressors the expected bias of
+    a new sample is the mean bias of the training samples.
+
+    Held-out predictions are folded into running sums as they arrive, so
+    memory is O(n_samples x n_classes) whatever ``n_repeats`` is.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skdifficulty import DifficultyEstimator
+    >>> X, y = load_iris(return_X_y=True)
+    >>> y[0] = 2  # a wrong label
+    >>> est = DifficultyEstimator(n_repeats=2, random_state=0)
+    >>> scores = est.fit_transform(X, y)
+    >>> scores.shape
+    (150, 3)
+    >>> bool(est.difficulty_.argmax() == 0)
+    True
+    >>> import numpy as np
+    >>> bool(np.allclose(est.bias_ + est.variance_, est.difficulty_))
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit"]), None],
+        "cv": [Interval(Integral, 2, None, closed="left"), "cv_object"],
+        "n_repeats": [Interval(Integral, 1, None, closed="left")],
+        "resampling": [StrOptions(set(RESAMPLING_METHODS))],
+        "train_size": [
+            Interval(Real, 0, 1, closed="neither"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
+        "loss": [StrOptions({"auto", *LOSSES})],
+        "eps": [Interval(Real, 0, 0.5, closed="neither")],
+        "keep_estimators": ["boolean"],
+        "on_error": [StrOptions({"raise", "skip"})],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        cv=5,
+        n_repeats=5,
+        resampling="kfold",
+        train_size=None,
+        loss="auto",
+        eps=1e-15,
+        keep_estimators=True,
+        on_error="raise",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.cv = cv
+        self.n_repeats = n_repeats
+        self.resampling = resampling
+        self.train_size = train_size
+        self.loss = loss
+        self.eps = eps
+        self.keep_estimators = keep_estimators
+        self.on_error = on_error
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, X, y, sample_weight=None, **fit_params):
+        """Estimate the difficulty of every training sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training data, in any form ``estimator`` accepts.
+        y : array-like of shape (n_samples,)
+            Targets: class labels (strings allowed) or real values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights passed to every resampled fit (the training part's share).
+        **fit_params : dict
+            Other parameters of ``estimator.fit``; per-sample arrays are
+            indexed like ``X``. With metadata routing enabled, they are routed.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._fit(X, y, sample_weight, fit_params)
+        return self
+
+    def fit_transform(self, X, y, sample_weight=None, **fit_params):
+        """Fit, and return the out-of-sample scores of the training samples.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights passed to every resampled fit.
+        **fit_params : dict
+            Other parameters of ``estimator.fit``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_scores)
+            Columns named by :meth:`get_feature_names_out`: difficulty, and
+            bias and variance where the loss has a split.
+        """
+        scores = self._fit(X, y, sample_weight, fit_params)
+        return self._stack(scores)
+
+    def transform(self, X):
+        """Label-free scores of new samples from the kept resampled models.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_scores)
+            Expected difficulty (and its bias and variance) when the label is
+            drawn from the models' mean prediction. For the training samples'
+            own scores, use :meth:`fit_transform` or ``difficulty_``.
+        """
+        check_is_fitted(self, "loss_")
+        if not self.keep_estimators:
+            raise NotFittedError(
+                "transform scores new samples with the resampled models, which "
+                "were not kept (keep_estimators=False). Refit with "
+                "keep_estimators=True, or read the training samples' scores from "
+                "difficulty_ / fit_transform."
+            )
+        X = check_features(X, self.estimators_[0], min_samples=1)
+        validate_data(self, X, reset=False, skip_check_array=True)
+        n_samples = X.shape[0]
+        accumulator = make_accumulator(
+            self.loss_, n_samples, self._n_outputs(), **self._accumulator_kwargs()
+        )
+        method = self._prediction_method()
+        for estimator in self.estimators_:
+            prediction = getattr(estimator, method)(X)
+            accumulator.update(np.arange(n_samples), self._encode(estimator, prediction))
+        if self.loss_ == "squared_error":
+            return self._stack(accumulator.label_free(self._mean_bias))
+        return self._stack(accumulator.label_free())
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the score columns.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only checked against the features seen in ``fit``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            ``["difficulty", "bias", "variance"]``, or ``["difficulty"]`` for
+            ``loss="zero_one"``.
+        """
+        check_is_fitted(self, "loss_")
+        _check_feature_names_in(self, input_features, generate_names=False)
+        return np.asarray(self._score_names(), dtype=object)
+
+    def get_metadata_routing(self):
+        """Route ``fit``'s metadata to the wrapped estimator's ``fit``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information.
+        """
+        return estimator_router(self, self._base_estimator(sparse=False))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self._base_estimator(sparse=True))
+        tags.target_tags.required = True
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        return tags
+
+    # -- fitting ---------------------------------------------------------
+
+    def _fit(self, X, y, sample_weight, fit_params):
+        self._validate_params()
+        estimator = self._base_estimator(sparse=hasattr(X, "toarray"))
+        X = check_features(X, estimator)
+        validate_data(self, X, y, skip_check_array=True)
+        y, n_outputs = self._check_targets(estimator, y)
+        sample_weight = check_weights(sample_weight, X.shape[0])
+        params = _check_method_params(
+            X, fit_params_with_weights(self, estimator, sample_weight, fit_params)
+        )
+        self.loss_ = self._resolve_loss(estimator)
+        self._check_prediction_method(estimator)
+
+        rng = check_random_state(self.random_state)
+        splits = make_splits(
+            X,
+            self._y_encoded if n_outputs > 1 else y,
+            resampling=self.resampling,
+            cv=self.cv,
+            n_repeats=self.n_repeats,
+            train_size=self.train_size,
+            stratify=n_outputs > 1,
+            random_state=rng.randint(_MAX_SEED),
+        )
+        n_fits = n_splits(self.cv, self.n_repeats, X, y)
+        seeds = rng.randint(_MAX_SEED, size=n_fits)
+        accumulator = make_accumulator(
+            self.loss_,
+            X.shape[0],
+            n_outputs,
+            self._y_encoded if n_outputs > 1 else y,
+            **self._accumulator_kwargs(),
+        )
+        results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
+            delayed(_fit_and_predict)(
+                clone(estimator), X, y, split, params, self._prediction_method(), seed
+            )
+            for split, seed in zip(splits, seeds)
+        )
+        estimators, failures, n_partial = [], [], 0
+        progress = tqdm(total=n_fits, disable=not self.verbose, desc="resampled fits")
+        with progress:
+            for result in results:
+                progress.update()
+                if isinstance(result, _Failure):
+                    failures.append(result)
+                    self._handle_failure(result, estimator)
+                    continue
+                model, test, prediction = result
+                encoded = self._encode(model, prediction)
+                accumulator.update(test, encoded)
+                n_partial += self._misses_classes(model)
+                if self.keep_estimators:
+                    estimators.append(model)
+        self._report(failures, n_partial, n_fits)
+        self._check_coverage(accumulator.n_evaluations, failures)
+        return self._store(accumulator, estimators, len(failures))
+
+    def _base_estimator(self, *, sparse):
+        if self.estimator is not None:
+            return self.estimator
+        return make_pipeline(
+            StandardScaler(with_mean=not sparse), LogisticRegression(max_iter=1000)
+        )
+
+    def _check_targets(self, estimator, y):
+        if is_classifier(estimator):
+            self.classes_, self._y_encoded = check_class_labels(y)
+            y = np.asarray(y).reshape(-1)
+            return y, self.classes_.shape[0]
+        return check_regression_targets(y), 1
+
+    def _resolve_loss(self, estimator):
+        classifier = is_classifier(estimator)
+        if self.loss == "auto":
+            return "log_loss" if classifier else "squared_error"
+        if classifier and self.loss == "squared_error":
+            raise ValueError(
+                f"loss='squared_error' is for regressors, but {_name(estimator)} "
+                "is a classifier; use 'log_loss', 'brier' or 'zero_one'."
+            )
+        if not classifier and self.loss != "squared_error":
+            raise ValueError(
+                f"loss={self.loss!r} needs a classifier, but {_name(estimator)} is "
+                "not one (is_classifier is False); regressors use 'squared_error'."
+            )
+        return self.loss
+
+    def _prediction_method(self):
+        if self.loss_ in ("log_loss", "brier"):
+            return "predict_proba"
+        return "predict"
+
+    def _check_prediction_method(self, estimator):
+        method = self._prediction_method()
+        if not hasattr(estimator, method):
+            raise TypeError(
+                f"loss={self.loss_!r} needs {method}, which {_name(estimator)} does "
+                "not have. Use a classifier with predict_proba, or loss='zero_one'."
+            )
+
+    def _n_outputs(self):
+        return self.classes_.shape[0] if hasattr(self, "classes_") else 1
+
+    def _accumulator_kwargs(self):
+        return {"eps": self.eps} if self.loss_ == "log_loss" else {}
+
+    def _encode(self, model, prediction):
+        """Put a model's prediction on this estimator's class axis."""
+        if not hasattr(self, "classes_"):
+            return np.asarray(prediction, dtype=np.float64).reshape(-1)
+        model_classes = np.searchsorted(self.classes_, model.classes_)
+        if self.loss_ == "zero_one":
+            return np.searchsorted(self.classes_, prediction)
+        # A class absent from the training part gets probability 0.
+        proba = np.zeros((prediction.shape[0], self.classes_.shape[0]))
+        proba[:, model_classes] = prediction
+        return proba
+
+    def _misses_classes(self, model):
+        return hasattr(self, "classes_") and len(model.classes_) < len(self.classes_)
+
+    def _handle_failure(self, failure, estimator):
+        if self.on_error == "raise":
+            raise failure.reraise(estimator) from failure.error
+
+    def _report(self, failures, n_partial, n_fits):
+        if failures and len(failures) == n_fits:
+            raise ValueError(
+                f"All {n_fits} resampled fits failed; the first error: "
+                f"{failures[0].describe()}"
+            ) from failures[0].error
+        if failures:
+            warnings.warn(
+                f"{len(failures)} of {n_fits} resampled fits failed and were "
+                f"skipped (on_error='skip'); the first: {failures[0].describe()}",
+                FitFailedWarning,
+                stacklevel=3,
+            )
+        if n_partial:
+            warnings.warn(
+                f"{n_partial} of {n_fits} resampled fits trained without every "
+                "class: their models give probability 0 (clipped to eps) to a class "
+                "they never saw. A class with fewer samples than cv folds causes "
+                "this; lower cv, or use resampling='bootstrap'.",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    def _check_coverage(self, n_evaluations, failures):
+        missing = np.flatnonzero(n_evaluations == 0)
+        if missing.size:
+            cause = f" ({len(failures)} fits failed)" if failures else ""
+            raise ValueError(
+                f"{missing.size} samples (the first: index {missing[0]}) were never "
+                f"held out{cause}, so no model that did not see them scored them. "
+                "Every sample must be in a test part: use more n_repeats, or a cv "
+                "whose test folds cover every sample."
+            )
+
+    def _store(self, accumulator, estimators, n_failed):
+        scores = accumulator.scores()
+        self.difficulty_ = scores["difficulty"]
+        self.standard_error_ = scores["standard_error"]
+        for name in ("bias", "variance"):
+            if name in scores:
+                setattr(self, f"{name}_", scores[name])
+            elif hasattr(self, f"{name}_"):
+                delattr(self, f"{name}_")
+        self.n_evaluations_ = accumulator.n_evaluations.copy()
+        if hasattr(self, "classes_"):
+            self.heldout_proba_ = accumulator.mean_prediction()
+        else:
+            self.heldout_prediction_ = accumulator.mean_prediction()
+            self._mean_bias = float(np.mean(scores["bias"]))
+        if self.keep_estimators:
+            self.estimators_ = estimators
+        self.n_failed_fits_ = n_failed
+        return scores
+
+    def _score_names(self):
+        if self.loss_ in DECOMPOSABLE_LOSSES:
+            return ["difficulty", "bias", "variance"]
+        return ["difficulty"]
+
+    def _stack(self, scores):
+        return np.column_stack([scores[name] for name in self._score_names()])
+
+
+class _Failure:
+    """A resampled fit that raised, and where it sat in the plan."""
+
+    def __init__(self, split, error):
+        self.repeat, self.fold = split.repeat, split.fold
+        self.error = error
+
+    def describe(self):
+        return (
+            f"repeat {self.repeat}, fold {self.fold}: "
+            f"{type(self.error).__name__}: {self.error}"
+        )
+
+    def reraise(self, estimator):
+        """The error again, of its own type where possible, with its place."""
+        message = f"Fitting {_name(estimator)} failed on {self.describe()}"
+        try:
+            return type(self.error)(message)
+        except Exception:
+            return RuntimeError(message)
+
+
+def _fit_and_predict(estimator, X, y, split, params, method, seed):
+    """Fit on the training part, predict the test part; return a failure if any."""
+    _seed_estimator(estimator, seed)
+    try:
+        estimator.fit(
+            _safe_indexing(X, split.train),
+            _safe_indexing(y, split.train),
+            **_check_method_params(X, params, indices=split.train),
+        )
+        prediction = getattr(estimator, method)(_safe_indexing(X, split.test))
+    except Exception as error:
+        return _Failure(split, error)
+    prediction = np.asarray(prediction)
+    if np.issubdtype(prediction.dtype, np.number) and not np.all(
+        np.isfinite(prediction)
+    ):
+        return _Failure(
+            split,
+            ValueError(f"{_name(estimator)}.{method} returned non-finite values."),
+        )
+    return estimator, split.test, prediction
+
+
+def _seed_estimator(estimator, seed):
+    """Give every ``random_state`` parameter its own seed, as bagging does."""
+    rng = np.random.RandomState(seed)
+    params = estimator.get_params(deep=True)
+    to_set = {
+        key: int(rng.randint(_MAX_SEED))
+        for key in sorted(params)
+        if key == "random_state" or key.endswith("__random_state")
+    }
+    if to_set:
+        estimator.set_params(**to_set)
+
+
+def _name(estimator):
+    return type(estimator).__name__

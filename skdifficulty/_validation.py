@@ -1,0 +1,67 @@
+"""Input checks shared by the estimators."""
+
+import sys
+
+import numpy as np
+from sklearn.utils import check_array
+from sklearn.utils._tags import get_tags
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, column_or_1d
+
+
+def check_features(X, estimator, *, min_samples=2):
+    """Check ``X`` for what ``estimator`` accepts, without converting a DataFrame.
+
+    A DataFrame stays a DataFrame so that a wrapped ColumnTransformer can
+    still select columns by name; other input becomes an array or a sparse
+    matrix. NaN and inf are refused unless the estimator's tags allow NaN.
+    """
+    allow_nan = get_tags(estimator).input_tags.allow_nan
+    finite = "allow-nan" if allow_nan else True
+    if is_dataframe(X):
+        numeric = X.select_dtypes(include="number")
+        if numeric.shape[1]:
+            check_array(numeric, ensure_all_finite=finite, input_name="X")
+        return X
+    return check_array(
+        X,
+        accept_sparse=["csr", "csc"],
+        dtype=None,
+        ensure_all_finite=finite,
+        ensure_min_samples=min_samples,
+        input_name="X",
+    )
+
+
+def is_dataframe(X):
+    """Whether ``X`` is a pandas DataFrame (without importing pandas)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(X, pandas.DataFrame)
+
+
+def check_class_labels(y):
+    """Validate classification targets; return ``(classes, y_encoded)``."""
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    classes, y_encoded = np.unique(y, return_inverse=True)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            f"y has a single class ({classes[0]!r}); difficulty needs at least two "
+            "classes."
+        )
+    return classes, y_encoded
+
+
+def check_regression_targets(y):
+    """Validate regression targets as a finite float vector."""
+    y = column_or_1d(y, warn=True)
+    return check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+
+
+def check_weights(sample_weight, n_samples):
+    """Validate user sample weights: finite, non-negative, not all zero."""
+    if sample_weight is None:
+        return None
+    return _check_sample_weight(
+        sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True, copy=True
+    )
