@@ -289,7 +289,9 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         method = self._prediction_method()
         for estimator in self.estimators_:
             prediction = getattr(estimator, method)(X)
-            accumulator.update(np.arange(n_samples), self._encode(estimator, prediction))
+            accumulator.update(
+                np.arange(n_samples), self._encode(estimator, prediction)
+            )
         if self.loss_ == "squared_error":
             return self._stack(accumulator.label_free(self._mean_bias))
         return self._stack(accumulator.label_free())

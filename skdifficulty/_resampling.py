@@ -61,7 +61,9 @@ def make_splits(
         folds, or the splits of ``cv`` itself when it is a splitter.
         ``"bootstrap"``: ``cv * n_repeats`` bootstrap samples, each scoring its
         out-of-bag samples. ``"subsample"``: ``cv * n_repeats`` random subsets
-        of ``train_size`` samples, each scoring the rest.
+        of ``train_size`` samples, each scoring the rest. In both random plans
+        the last training part leaves out any sample that no earlier fit
+        scored, so that every sample is scored at least once.
     cv : int or cross-validation splitter
         Folds per round; a splitter (or an iterable of splits) with
         ``resampling="kfold"`` is used as given.
@@ -92,13 +94,14 @@ def make_splits(
             "splitter."
         )
     if resampling == "bootstrap":
-        yield from _bootstrap(y, cv, n_repeats, stratify, random_state)
+        splits = _bootstrap(y, cv, n_repeats, stratify, random_state)
     elif resampling == "subsample":
-        yield from _subsample(X, y, cv, n_repeats, train_size, stratify, random_state)
+        splits = _subsample(X, y, cv, n_repeats, train_size, stratify, random_state)
     else:
         raise ValueError(
             f"resampling must be one of {RESAMPLING_METHODS}, got {resampling!r}."
         )
+    yield from _cover_every_sample(splits, y.shape[0], cv * n_repeats)
 
 
 def _kfold(X, y, cv, n_repeats, stratify, groups, random_state):
@@ -141,3 +144,24 @@ def _subsample(X, y, cv, n_repeats, train_size, stratify, random_state):
 def _strata(y):
     _, inverse = np.unique(y, return_inverse=True)
     return [np.flatnonzero(inverse == k) for k in range(inverse.max() + 1)]
+
+
+def _cover_every_sample(splits, n_samples, n_fits):
+    """Make the last random split test whatever no earlier split tested.
+
+    A random plan leaves a sample out of every test part with probability
+    (share in training) ** n_fits; moving those few samples from the last
+    training part to its test part lets every sample be scored.
+    """
+    held_out = np.zeros(n_samples, dtype=bool)
+    for i, split in enumerate(splits):
+        if i == n_fits - 1:
+            missing = ~held_out
+            missing[split.test] = False
+            if missing.any():
+                split = split._replace(
+                    train=split.train[~missing[split.train]],
+                    test=np.union1d(split.test, np.flatnonzero(missing)),
+                )
+        held_out[split.test] = True
+        yield split

@@ -16,7 +16,6 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.validation import has_fit_parameter
 
 
-
 def prepare_for_weights(estimator):
     """Return ``estimator`` ready to take ``sample_weight`` in ``fit``.
 
