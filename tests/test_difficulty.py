@@ -5,10 +5,11 @@ import warnings
 
 import numpy as np
 import pytest
+from _recording import NoWeightsClassifier, RecordingClassifier
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import clone
 from sklearn.datasets import load_iris, make_classification, make_regression
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
@@ -45,7 +46,7 @@ def brute_force(estimator, X, y, splits):
     held_out = [[] for _ in range(len(y))]
     for train, test in splits:
         model = clone(estimator).fit(X[train], y[train])
-        for i, p in zip(test, model.predict_proba(X[test])):
+        for i, p in zip(test, model.predict_proba(X[test]), strict=True):
             held_out[i].append(p)
     return [np.array(p) for p in held_out]
 
@@ -272,23 +273,6 @@ def test_sparse_input_matches_dense(data):
     assert default.fit(sparse.csr_matrix(X), y).difficulty_.shape == (len(y),)
 
 
-class RecordingClassifier(ClassifierMixin, BaseEstimator):
-    """Logistic regression that remembers the fit parameters it received."""
-
-    def fit(self, X, y, sample_weight=None, tag=None):
-        self.sample_weight_ = sample_weight
-        self.tag_ = tag
-        self.model_ = LogisticRegression().fit(X, y, sample_weight=sample_weight)
-        self.classes_ = self.model_.classes_
-        return self
-
-    def predict_proba(self, X):
-        return self.model_.predict_proba(X)
-
-    def predict(self, X):
-        return self.model_.predict(X)
-
-
 def test_sample_weight_and_fit_params_reach_every_fit(data):
     X, y = data
     splits = explicit_splits(y, n_splits=3, seeds=(0,))
@@ -298,7 +282,7 @@ def test_sample_weight_and_fit_params_reach_every_fit(data):
     est = DifficultyEstimator(RecordingClassifier(), cv=splits).fit(
         X, y, sample_weight=w, tag=tag
     )
-    for model, (train, _) in zip(est.estimators_, splits):
+    for model, (train, _) in zip(est.estimators_, splits, strict=True):
         assert_array_equal(model.sample_weight_, w[train])
         assert_array_equal(model.tag_, tag[train])
     assert_array_equal(w, w_before)
@@ -313,7 +297,7 @@ def test_weights_reach_a_pipelines_last_step(data):
     pipe = make_pipeline(StandardScaler(), RecordingClassifier())
     w = np.linspace(0.5, 2, len(y))
     est = DifficultyEstimator(pipe, cv=splits).fit(X, y, sample_weight=w)
-    for model, (train, _) in zip(est.estimators_, splits):
+    for model, (train, _) in zip(est.estimators_, splits, strict=True):
         assert_array_equal(model[-1].sample_weight_, w[train])
 
 
@@ -484,12 +468,12 @@ def test_sample_weight_is_validated(data):
 def test_estimator_without_sample_weight(data):
     X, y = data
 
-    class NoWeights(ClassifierMixin, BaseEstimator):
-        def fit(self, X, y):
-            return self
-
-    with pytest.raises(TypeError, match="NoWeights.fit does not accept sample_weight"):
-        DifficultyEstimator(NoWeights()).fit(X, y, sample_weight=np.ones(len(y)))
+    with pytest.raises(
+        TypeError, match="NoWeightsClassifier.fit does not accept sample_weight"
+    ):
+        DifficultyEstimator(NoWeightsClassifier()).fit(
+            X, y, sample_weight=np.ones(len(y))
+        )
 
 
 def test_caller_data_is_not_changed(data):
