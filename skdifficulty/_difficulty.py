@@ -125,7 +125,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         Number of resampled fits skipped with ``on_error="skip"``.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, if they are all strings.
 
     See Also
@@ -371,7 +371,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             delayed(_fit_and_predict)(
                 clone(estimator), X, y, split, params, self._prediction_method(), seed
             )
-            for split, seed in zip(splits, seeds)
+            for split, seed in zip(splits, seeds, strict=True)
         )
         estimators, failures, n_partial = [], [], 0
         progress = tqdm(total=n_fits, disable=not self.verbose, desc="resampled fits")

@@ -1,0 +1,28 @@
+"""Collection settings shared by the test suite and the package doctests."""
+
+import importlib.util
+
+try:
+    import matplotlib
+except ImportError:  # plotting is an optional extra
+    pass
+else:
+    # Tests and doctests never open a window.
+    matplotlib.use("Agg")
+
+# Not test code: built or executed by Sphinx and the benchmark scripts.
+collect_ignore = ["doc", "examples", "benchmarks"]
+
+
+def _importable(name):
+    """Whether ``name`` can be imported, without importing it (torch is slow)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+# skdifficulty/skorch.py imports torch and skorch at module level, so
+# --doctest-modules must skip it when either optional dependency is missing.
+if not all(_importable(name) for name in ("torch", "skorch")):
+    collect_ignore.append("skdifficulty/skorch.py")
