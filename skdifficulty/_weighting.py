@@ -1,0 +1,486 @@
+"""Weighting schemes: turn per-sample difficulty into sample weights.
+
+Every built-in scheme works on the *share* of the training samples on either
+side of a sample's difficulty, so that one ``strength`` means the same on every
+data set and every loss. With ``q`` the share of samples easier than sample
+``i`` (its mid-rank by default), the weight is a power of a share:
+
+============  ==========================  ==================================
+mode          weight                      in words
+============  ==========================  ==================================
+easy_first    ``(1 - q) ** s``            share of samples harder than it
+hard_first    ``q ** s``                  share of samples easier than it
+medium_first  ``(2 * min(q, 1-q)) ** s``  twice the share in its smaller tail
+two_ends      ``max(q, 1-q) ** s``        share in its larger tail
+============  ==========================  ==================================
+
+In every mode a sample whose share is one half weighs ``2 ** -s`` as much as
+the samples at the favoured end, and ``s = 0`` gives uniform weights.
+"""
+
+from numbers import Real
+
+import numpy as np
+from scipy.special import log_ndtr
+from scipy.stats import rankdata
+from sklearn.utils import check_array
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _num_samples,
+    column_or_1d,
+)
+
+WEIGHTING_MODES = ("easy_first", "hard_first", "medium_first", "two_ends", "none")
+"""Names accepted by ``difficulty_weights(weighting=...)`` (a callable also is)."""
+
+SCALES = ("rank", "standard", "none")
+"""Names accepted by the ``scale`` parameter."""
+
+# sigma of a normal distribution = IQR / (2 * 0.6745): makes the robust
+# z-score agree with the ordinary one on normal data.
+_IQR_TO_SIGMA = 1.3489795003921634
+
+_SCHEME_PARAMS = {
+    "difficulty": ["array-like"],
+    "strength": [Interval(Real, 0, None, closed="left")],
+    "scale": [StrOptions(set(SCALES))],
+}
+
+
+def _check_difficulty(difficulty):
+    """Return a float copy of ``difficulty``; refuse NaN, inf and non-1-D input."""
+    d = check_array(
+        difficulty,
+        ensure_2d=False,
+        dtype=np.float64,
+        copy=True,
+        input_name="difficulty",
+    )
+    if d.ndim != 1:
+        raise ValueError(
+            f"difficulty must be a 1-D array with one value per sample; "
+            f"got an array of shape {d.shape}."
+        )
+    return d
+
+
+def _robust_z(d):
+    """(d - median) / sigma, sigma from the IQR (the std if the IQR is 0)."""
+    q25, median, q75 = np.percentile(d, [25, 50, 75])
+    sigma = (q75 - q25) / _IQR_TO_SIGMA
+    if sigma == 0:  # more than half the samples tie
+        sigma = d.std()
+    if sigma == 0:  # all samples tie: nobody is easier or harder
+        return np.zeros_like(d)
+    return (d - median) / sigma
+
+
+def _log_shares(d, scale):
+    """Logs of the shares of samples easier (``q``) and harder (``1 - q``).
+
+    Logs keep extreme samples at a tiny positive weight instead of 0 under
+    ``scale="standard"``, and let the dispatcher rescale before exponentiating.
+    """
+    if scale == "rank":
+        n = d.shape[0]
+        rank = rankdata(d)  # ties get the average rank
+        return np.log((rank - 0.5) / n), np.log((n - rank + 0.5) / n)
+    if scale == "standard":
+        z = _robust_z(d)
+        return log_ndtr(z), log_ndtr(-z)
+    if d.min() < 0 or d.max() > 1:
+        raise ValueError(
+            "With scale='none' the difficulty is used as the share q itself and "
+            f"must lie in [0, 1]; got values in [{d.min():.4g}, {d.max():.4g}]. "
+            "Use scale='rank' or scale='standard' for other difficulties."
+        )
+    with np.errstate(divide="ignore"):  # q = 0 or 1 gives a zero weight
+        return np.log(d), np.log1p(-d)
+
+
+def _log_base_weight(mode, log_lower, log_upper):
+    """Log of the share whose power is the weight, for a built-in mode."""
+    if mode == "easy_first":
+        return log_upper
+    if mode == "hard_first":
+        return log_lower
+    if mode == "medium_first":
+        return np.log(2.0) + np.minimum(log_lower, log_upper)
+    return np.maximum(log_lower, log_upper)  # two_ends
+
+
+def _log_weights(difficulty, mode, strength, scale):
+    """Log weights ``strength * log(share)`` of a built-in mode (not "none")."""
+    log_lower, log_upper = _log_shares(_check_difficulty(difficulty), scale)
+    if strength == 0:  # exactly uniform, even where a share is 0
+        return np.zeros_like(log_lower)
+    return strength * _log_base_weight(mode, log_lower, log_upper)
+
+
+def _scheme(mode, difficulty, strength, scale):
+    """Unnormalized weights of a built-in mode: ``share ** strength``."""
+    return np.exp(_log_weights(difficulty, mode, strength, scale))
+
+
+@validate_params(_SCHEME_PARAMS, prefer_skip_nested_validation=True)
+def easy_first(difficulty, *, strength=1.0, scale="rank"):
+    """Weights that fall as the difficulty rises.
+
+    Samples with noisy labels are hard, so this mode gives them little weight.
+
+    Parameters
+    ----------
+    difficulty : array-like of shape (n_samples,)
+        Per-sample difficulty, larger is harder (e.g. the held-out log loss).
+        Must be finite.
+    strength : float, default=1.0
+        Exponent ``s >= 0``. The sample in the middle of the ranking weighs
+        ``2 ** -s`` as much as the easiest one; 0 gives uniform weights.
+    scale : {"rank", "standard", "none"}, default="rank"
+        How the difficulty becomes the share ``q`` of easier samples:
+
+        - "rank": the mid-rank ``q = (rank - 1/2) / n`` (ties share the
+          average rank). Only the order of the difficulties matters.
+        - "standard": ``q = Phi(z)`` with ``z = (d - median) / sigma``,
+          ``sigma = IQR / 1.349`` (the standard deviation if the IQR is 0) and
+          ``Phi`` the normal CDF. Keeps the gaps between difficulties: a
+          sample far above the others gets far less weight.
+        - "none": ``q = d`` itself, which must lie in [0, 1] (e.g. a zero-one
+          difficulty, one minus the C-score).
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples,)
+        The unnormalized weights ``(1 - q) ** s``, in (0, 1] (a sample
+        extremely far above the others may underflow to 0 under
+        ``scale="standard"``; :func:`difficulty_weights` rescales first).
+
+    See Also
+    --------
+    difficulty_weights : Any mode, with normalization and sample weights.
+
+    Notes
+    -----
+    .. math:: w_i = (1 - q_i)^s
+
+    where :math:`1 - q_i` is the share of samples harder than sample
+    :math:`i`. For integer :math:`s` it is the chance that :math:`s` samples
+    drawn at random are all harder than :math:`i`. The weight ratio of two
+    samples is :math:`((1 - q_i) / (1 - q_j))^s`, whatever the data set.
+
+    Examples
+    --------
+    >>> from skdifficulty._weighting import easy_first
+    >>> easy_first([0.1, 0.5, 2.0, 0.3], strength=1.0)
+    array([0.875, 0.375, 0.125, 0.625])
+    """
+    return _scheme("easy_first", difficulty, strength, scale)
+
+
+@validate_params(_SCHEME_PARAMS, prefer_skip_nested_validation=True)
+def hard_first(difficulty, *, strength=1.0, scale="rank"):
+    """Weights that rise with the difficulty (as in boosting or focal loss).
+
+    Parameters
+    ----------
+    difficulty : array-like of shape (n_samples,)
+        Per-sample difficulty, larger is harder. Must be finite.
+    strength : float, default=1.0
+        Exponent ``s >= 0``. The sample in the middle of the ranking weighs
+        ``2 ** -s`` as much as the hardest one; 0 gives uniform weights.
+    scale : {"rank", "standard", "none"}, default="rank"
+        How the difficulty becomes the share ``q`` of easier samples; see
+        :func:`easy_first`.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples,)
+        The unnormalized weights ``q ** s``, in (0, 1].
+
+    See Also
+    --------
+    difficulty_weights : Any mode, with normalization and sample weights.
+
+    Notes
+    -----
+    .. math:: w_i = q_i^s
+
+    where :math:`q_i` is the share of samples easier than sample :math:`i`:
+    the mirror image of :func:`easy_first`.
+
+    Examples
+    --------
+    >>> from skdifficulty._weighting import hard_first
+    >>> hard_first([0.1, 0.5, 2.0, 0.3], strength=2.0)
+    array([0.015625, 0.390625, 0.765625, 0.140625])
+    """
+    return _scheme("hard_first", difficulty, strength, scale)
+
+
+@validate_params(_SCHEME_PARAMS, prefer_skip_nested_validation=True)
+def medium_first(difficulty, *, strength=1.0, scale="rank"):
+    """Weights that peak at the median difficulty and fall toward both ends.
+
+    Parameters
+    ----------
+    difficulty : array-like of shape (n_samples,)
+        Per-sample difficulty, larger is harder. Must be finite.
+    strength : float, default=1.0
+        Exponent ``s >= 0``. A sample at either quartile weighs ``2 ** -s``
+        as much as the median one; 0 gives uniform weights.
+    scale : {"rank", "standard", "none"}, default="rank"
+        How the difficulty becomes the share ``q`` of easier samples; see
+        :func:`easy_first`.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples,)
+        The unnormalized weights ``(2 min(q, 1 - q)) ** s``, in (0, 1].
+
+    See Also
+    --------
+    difficulty_weights : Any mode, with normalization and sample weights.
+
+    Notes
+    -----
+    .. math:: w_i = \\bigl(2 \\min(q_i, 1 - q_i)\\bigr)^s = (1 - |2 q_i - 1|)^s
+
+    twice the share of samples in the smaller tail beyond sample :math:`i`.
+
+    Examples
+    --------
+    >>> from skdifficulty._weighting import medium_first
+    >>> medium_first([0.1, 0.5, 2.0, 0.3], strength=1.0)
+    array([0.25, 0.75, 0.25, 0.75])
+    """
+    return _scheme("medium_first", difficulty, strength, scale)
+
+
+@validate_params(_SCHEME_PARAMS, prefer_skip_nested_validation=True)
+def two_ends(difficulty, *, strength=1.0, scale="rank"):
+    """Weights that are high for the easiest and the hardest samples.
+
+    Parameters
+    ----------
+    difficulty : array-like of shape (n_samples,)
+        Per-sample difficulty, larger is harder. Must be finite.
+    strength : float, default=1.0
+        Exponent ``s >= 0``. The median sample weighs ``2 ** -s`` as much as
+        those at either end; 0 gives uniform weights.
+    scale : {"rank", "standard", "none"}, default="rank"
+        How the difficulty becomes the share ``q`` of easier samples; see
+        :func:`easy_first`.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples,)
+        The unnormalized weights ``max(q, 1 - q) ** s``, in [2 ** -s, 1].
+
+    See Also
+    --------
+    difficulty_weights : Any mode, with normalization and sample weights.
+
+    Notes
+    -----
+    .. math:: w_i = \\max(q_i, 1 - q_i)^s
+
+    the share of samples in the larger tail beyond sample :math:`i`. The
+    weights are bounded, so the extreme samples never dominate the fit.
+
+    Examples
+    --------
+    >>> from skdifficulty._weighting import two_ends
+    >>> two_ends([0.1, 0.5, 2.0, 0.3], strength=1.0)
+    array([0.875, 0.625, 0.875, 0.625])
+    """
+    return _scheme("two_ends", difficulty, strength, scale)
+
+
+def _callable_weights(func, difficulty, y, strength):
+    """Call a user weighting on copies of the inputs and check what it returns."""
+    d = _check_difficulty(difficulty)
+    y_copy = None if y is None else np.array(y, copy=True)
+    w = np.asarray(func(d.copy(), y_copy))
+    name = getattr(func, "__name__", repr(func))
+    if w.ndim != 1 or w.shape[0] != d.shape[0]:
+        raise ValueError(
+            f"The weighting callable {name} must return a 1-D array with one weight "
+            f"per sample, shape ({d.shape[0]},); got shape {w.shape}."
+        )
+    if not np.issubdtype(w.dtype, np.number) or np.issubdtype(
+        w.dtype, np.complexfloating
+    ):
+        raise ValueError(
+            f"The weighting callable {name} must return real numbers; got dtype "
+            f"{w.dtype}."
+        )
+    w = w.astype(np.float64)
+    if not np.all(np.isfinite(w)):
+        raise ValueError(
+            f"The weighting callable {name} returned NaN or infinite weights."
+        )
+    if np.any(w < 0):
+        raise ValueError(f"The weighting callable {name} returned negative weights.")
+    if not np.any(w > 0):
+        raise ValueError(f"The weighting callable {name} returned only zero weights.")
+    if strength == 0:
+        return np.ones_like(w)
+    return w**strength
+
+
+def _log_mode_weights(difficulty, weighting, strength, scale):
+    """Log weights of a named mode; -inf marks a weight of exactly 0."""
+    if weighting == "none":
+        return np.zeros_like(_check_difficulty(difficulty))
+    return _log_weights(difficulty, weighting, strength, scale)
+
+
+def _check_user_weights(sample_weight, n_samples):
+    """Validated float copy of ``sample_weight``, or None."""
+    if sample_weight is None:
+        return None
+    # Refuses NaN, inf, negative, all-zero and wrongly shaped weights.
+    return _check_sample_weight(
+        sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True, copy=True
+    )
+
+
+def _check_y_length(y, n_samples):
+    """Refuse labels that do not match the difficulty sample for sample."""
+    if y is not None and _num_samples(y) != n_samples:
+        raise ValueError(
+            f"y has {_num_samples(y)} samples but difficulty has {n_samples}."
+        )
+
+
+def _normalize_per_class(w, y):
+    """Rescale so that every class carries the same total weight n / n_classes."""
+    if y is None:
+        raise ValueError("normalize='class' needs the class labels y; got y=None.")
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    classes, codes = np.unique(y, return_inverse=True)
+    totals = np.bincount(codes, weights=w, minlength=classes.shape[0])
+    if np.any(totals == 0):
+        empty = classes[totals == 0].tolist()
+        raise ValueError(
+            f"Classes {empty} have zero total weight, so normalize='class' cannot "
+            "give them their share; check sample_weight."
+        )
+    return w * (w.shape[0] / classes.shape[0]) / totals[codes]
+
+
+@validate_params(
+    {
+        "difficulty": ["array-like"],
+        "y": ["array-like", None],
+        "weighting": [StrOptions(set(WEIGHTING_MODES)), callable],
+        "strength": [Interval(Real, 0, None, closed="left")],
+        "normalize": [StrOptions({"mean", "class"}), None],
+        "scale": [StrOptions(set(SCALES))],
+        "sample_weight": ["array-like", Real, None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def difficulty_weights(
+    difficulty,
+    y=None,
+    *,
+    weighting="easy_first",
+    strength=1.0,
+    normalize="mean",
+    scale="rank",
+    sample_weight=None,
+):
+    """Sample weights from per-sample difficulty, normalized and combined.
+
+    The weights are computed in three steps, in this order:
+
+    1. the weighting scheme maps the difficulty to base weights,
+    2. a user ``sample_weight`` multiplies them,
+    3. the product is normalized (over all samples or per class).
+
+    Parameters
+    ----------
+    difficulty : array-like of shape (n_samples,)
+        Per-sample difficulty, larger is harder (e.g. the held-out log loss
+        of each sample). Must be finite; the input is not modified.
+    y : array-like of shape (n_samples,), default=None
+        Class labels. Needed by ``normalize="class"``; passed on to a
+        callable ``weighting``.
+    weighting : {"easy_first", "hard_first", "medium_first", "two_ends", \
+"none"} or callable, default="easy_first"
+        The scheme; see :func:`easy_first`, :func:`hard_first`,
+        :func:`medium_first` and :func:`two_ends`. "none" gives uniform base
+        weights. A callable ``f(difficulty, y) -> weights`` receives copies of
+        the raw difficulty and of ``y`` (``scale`` is not applied) and must
+        return one finite, non-negative weight per sample, not all zero; its
+        weights are raised to the power ``strength``.
+    strength : float, default=1.0
+        Exponent ``s >= 0`` of the base weights; 0 gives uniform weights in
+        every mode. Recommended grid: ``[0.5, 1, 2, 4, 8]``.
+    normalize : {"mean", "class"} or None, default="mean"
+        - "mean": rescale so that the weights average 1 over the samples.
+        - "class": rescale within each class so that every class carries
+          the same total weight ``n_samples / n_classes``: difficulty
+          weighting and class balancing at once (with ``weighting="none"``
+          this is ``class_weight="balanced"``).
+        - None: return the product of steps 1 and 2 as it is.
+    scale : {"rank", "standard", "none"}, default="rank"
+        How the difficulty becomes the share ``q`` of easier samples; see
+        :func:`easy_first`. Ignored by a callable ``weighting``.
+    sample_weight : array-like of shape (n_samples,) or float, default=None
+        User weights, finite and non-negative, not all zero; they multiply the
+        base weights before the normalization.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples,)
+        Non-negative sample weights (positive for the built-in modes unless
+        ``sample_weight`` has zeros or ``scale="none"`` meets a share of 0).
+
+    See Also
+    --------
+    easy_first, hard_first, medium_first, two_ends : The built-in schemes.
+
+    Notes
+    -----
+    With base weights :math:`b_i` and user weights :math:`u_i`,
+    ``normalize="mean"`` returns :math:`w_i = n\\, b_i u_i / \\sum_j b_j u_j`
+    and ``normalize="class"`` returns
+    :math:`w_i = \\frac{n}{K}\\, b_i u_i / \\sum_{j: y_j = y_i} b_j u_j`
+    with :math:`K` classes.
+
+    Examples
+    --------
+    >>> from skdifficulty._weighting import difficulty_weights
+    >>> difficulty = [0.1, 0.5, 2.0, 0.3]
+    >>> difficulty_weights(difficulty, strength=1.0)
+    array([1.75, 0.75, 0.25, 1.25])
+    >>> difficulty_weights(difficulty, [0, 0, 1, 1], normalize="class")
+    array([1.4       , 0.6       , 0.33333333, 1.66666667])
+    """
+    if callable(weighting):
+        w = _callable_weights(weighting, difficulty, y, strength)
+    else:
+        log_w = _log_mode_weights(difficulty, weighting, strength, scale)
+        if normalize is not None and np.isfinite(log_w).any():
+            # A shift cancels in the normalization and avoids underflow.
+            log_w = log_w - log_w[np.isfinite(log_w)].max()
+        w = np.exp(log_w)
+    _check_y_length(y, w.shape[0])
+    sw = _check_user_weights(sample_weight, w.shape[0])
+    if sw is not None:
+        w = w * sw
+    if not np.any(w > 0):
+        raise ValueError(
+            "Every weight is zero: the weighting gives zero weight to every sample"
+            + ("." if sw is None else " that sample_weight keeps.")
+        )
+    if normalize == "mean":
+        return w * (w.shape[0] / w.sum())
+    if normalize == "class":
+        return _normalize_per_class(w, y)
+    return w
