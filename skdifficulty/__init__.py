@@ -1,7 +1,27 @@
 """Difficulty-based sample weighting for scikit-learn estimators."""
 
 from ._difficulty import DifficultyEstimator
+from ._meta import DifficultyWeightedClassifier, DifficultyWeightedRegressor
+from ._weighting import (
+    WEIGHTING_MODES,
+    difficulty_weights,
+    easy_first,
+    hard_first,
+    medium_first,
+    two_ends,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["DifficultyEstimator", "__version__"]
+__all__ = [
+    "WEIGHTING_MODES",
+    "DifficultyEstimator",
+    "DifficultyWeightedClassifier",
+    "DifficultyWeightedRegressor",
+    "__version__",
+    "difficulty_weights",
+    "easy_first",
+    "hard_first",
+    "medium_first",
+    "two_ends",
+]

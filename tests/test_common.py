@@ -3,7 +3,11 @@
 from sklearn.linear_model import Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdifficulty import DifficultyEstimator
+from skdifficulty import (
+    DifficultyEstimator,
+    DifficultyWeightedClassifier,
+    DifficultyWeightedRegressor,
+)
 
 # fit_transform scores the training samples out of sample (cross-fitting, as
 # TargetEncoder does), while transform returns the label-free expectation for
@@ -33,8 +37,16 @@ def _expected_failed_checks(estimator):
 
 
 ESTIMATORS = [
-    DifficultyEstimator(n_repeats=2),
+    DifficultyEstimator(),
     DifficultyEstimator(Ridge(), n_repeats=2, cv=3),
+    DifficultyEstimator(resampling="bootstrap", loss="brier", n_repeats=2),
+    DifficultyWeightedClassifier(),
+    DifficultyWeightedClassifier(
+        difficulty=DifficultyEstimator(n_repeats=1, loss="brier"),
+        weighting="hard_first",
+        normalize="class",
+    ),
+    DifficultyWeightedRegressor(),
 ]
 
 

@@ -1,0 +1,419 @@
+"""Meta-estimators that fit any estimator with difficulty-based sample weights."""
+
+from numbers import Real
+
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    RegressorMixin,
+    clone,
+    is_classifier,
+    is_regressor,
+)
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._tags import get_tags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import (
+    _num_samples,
+    check_is_fitted,
+    check_memory,
+    validate_data,
+)
+
+from ._difficulty import DifficultyEstimator
+from ._routing import estimator_router, fit_params_with_weights, prepare_for_weights
+from ._validation import check_weights
+from ._weighting import WEIGHTING_MODES, difficulty_weights
+
+
+def _estimator_has(attr):
+    """Whether the fitted (or else the unfitted) wrapped estimator has ``attr``."""
+
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        return hasattr(self._base_estimator(), attr)
+
+    return check
+
+
+def _fit_difficulty(difficulty, X, y, sample_weight, fit_params):
+    """Fit a DifficultyEstimator; a module-level function so joblib can cache it."""
+    return difficulty.fit(X, y, sample_weight=sample_weight, **fit_params)
+
+
+class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
+    """Difficulty of the training data, turned into weights, then a weighted fit."""
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit"]), None],
+        "difficulty": [HasMethods(["fit"]), None],
+        "weighting": [StrOptions(set(WEIGHTING_MODES)), callable],
+        "strength": [Interval(Real, 0, None, closed="left")],
+        "normalize": [StrOptions({"mean", "class"}), None],
+        "memory": [None, str, HasMethods(["cache"])],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        difficulty=None,
+        weighting="easy_first",
+        strength=1.0,
+        normalize="mean",
+        memory=None,
+        random_state=None,
+    ):
+        self.estimator = estimator
+        self.difficulty = difficulty
+        self.weighting = weighting
+        self.strength = strength
+        self.normalize = normalize
+        self.memory = memory
+        self.random_state = random_state
+
+    def fit(self, X, y, sample_weight=None, **fit_params):
+        """Measure the difficulty of the training data and fit with its weights.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training data, in any form the wrapped estimator accepts.
+        y : array-like of shape (n_samples,)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            User weights: passed to the difficulty's resampled fits, and
+            multiplied into the difficulty weights.
+        **fit_params : dict
+            Other parameters of the wrapped estimator's ``fit``, passed to the
+            difficulty's resampled fits too. With metadata routing enabled,
+            they are routed.
+
+        Returns
+        -------
+        self : object
+            The fitted meta-estimator.
+        """
+        self._validate_params()
+        estimator = self._base_estimator()
+        self._check_estimator_kind(estimator)
+        validate_data(self, X, y, skip_check_array=True)
+        sample_weight = check_weights(sample_weight, _num_samples(X))
+
+        difficulty = self._difficulty_estimator(estimator)
+        cached_fit = check_memory(self.memory).cache(_fit_difficulty)
+        self.difficulty_estimator_ = cached_fit(
+            difficulty, X, y, sample_weight, fit_params
+        )
+        self.difficulty_ = self.difficulty_estimator_.difficulty_
+        self.sample_weight_ = difficulty_weights(
+            self.difficulty_,
+            y if is_classifier(self) else None,
+            weighting=self.weighting,
+            strength=self.strength,
+            normalize=self.normalize,
+            sample_weight=sample_weight,
+        )
+        self.estimator_ = prepare_for_weights(clone(estimator))
+        params = fit_params_with_weights(
+            self, self.estimator_, self.sample_weight_, fit_params
+        )
+        self.estimator_.fit(X, y, **params)
+        return self
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Predict with the weighted estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predictions.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict(X)
+
+    @available_if(_estimator_has("score"))
+    def score(self, X, y, sample_weight=None):
+        """The weighted estimator's ``score`` on the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples.
+        y : array-like of shape (n_samples,)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the score.
+
+        Returns
+        -------
+        score : float
+            Accuracy for classifiers, R^2 for regressors, unless the wrapped
+            estimator defines another.
+        """
+        check_is_fitted(self)
+        params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return self.estimator_.score(X, y, **params)
+
+    def get_metadata_routing(self):
+        """Route ``fit``'s metadata to the wrapped estimator's ``fit``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information.
+        """
+        return estimator_router(self, self._base_estimator())
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self._base_estimator())
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.input_tags.categorical = inner.input_tags.categorical
+        tags.input_tags.string = inner.input_tags.string
+        return tags
+
+    def _base_estimator(self):
+        return self.estimator if self.estimator is not None else self._default()
+
+    def _difficulty_estimator(self, estimator):
+        if self.difficulty is not None:
+            difficulty = clone(self.difficulty)
+        else:
+            # The resampled models are not needed here; dropping them saves memory.
+            difficulty = DifficultyEstimator(clone(estimator), keep_estimators=False)
+        if self.random_state is not None:
+            difficulty.set_params(random_state=self.random_state)
+        return difficulty
+
+
+class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
+    """Fit a classifier with sample weights derived from each sample's difficulty.
+
+    The difficulty of every training sample (its expected held-out loss, see
+    :class:`DifficultyEstimator`) is turned into a sample weight by a
+    weighting scheme, and a clone of ``estimator`` is fitted with those
+    weights. Easy-first weighting down-weights wrong labels; per-class
+    normalization balances rare classes at the same time.
+
+    Read more in the :ref:`User Guide <weighting>`.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The classifier to fit with weights: any estimator whose ``fit`` takes
+        ``sample_weight``, a Pipeline (the weights go to its last step), or a
+        skorch net. ``None`` means
+        ``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``.
+    difficulty : DifficultyEstimator, default=None
+        How to measure difficulty; ``None`` means
+        ``DifficultyEstimator(estimator, keep_estimators=False)``.
+    weighting : {"easy_first", "hard_first", "medium_first", "two_ends", \
+            "none"} or callable, default="easy_first"
+        How difficulty maps to weight; a callable ``f(difficulty, y)``
+        returns one non-negative weight per sample. See
+        :func:`difficulty_weights`.
+    strength : float, default=1.0
+        How strongly the weights follow difficulty; 0 gives uniform weights.
+    normalize : {"mean", "class"} or None, default="mean"
+        ``"mean"``: weights average 1. ``"class"``: every class carries the
+        same total weight (class balancing at once).
+    memory : str or object with the joblib.Memory interface, default=None
+        Caches the difficulty of a training set, so that a search over
+        ``weighting``, ``strength`` and ``normalize`` runs the resampled fits
+        once per training set. A path means ``joblib.Memory(location=path)``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the difficulty's resampled fits; when not None it overrides
+        ``difficulty.random_state``. The wrapped estimator keeps its own.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The wrapped estimator fitted with the weights.
+    difficulty_estimator_ : DifficultyEstimator
+        The fitted difficulty estimator.
+    difficulty_ : ndarray of shape (n_samples,)
+        Difficulty of each training sample.
+    sample_weight_ : ndarray of shape (n_samples,)
+        Weights the estimator was fitted with.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features seen during fit, if they are all strings.
+
+    See Also
+    --------
+    DifficultyEstimator : Per-sample difficulty from resampled fits.
+    DifficultyWeightedRegressor : The same for regressors.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skdifficulty import DifficultyWeightedClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = DifficultyWeightedClassifier(weighting="easy_first", strength=2.0)
+    >>> clf.fit(X, y).predict(X[:3])
+    array([0, 0, 0])
+    >>> clf.sample_weight_.shape
+    (150,)
+    >>> round(float(clf.sample_weight_.mean()), 6)
+    1.0
+    """
+
+    @property
+    def classes_(self):
+        """Class labels of the fitted estimator."""
+        return self.estimator_.classes_
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities from the weighted estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities from the weighted estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log probabilities, columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the weighted estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Confidence scores.
+        """
+        check_is_fitted(self)
+        return self.estimator_.decision_function(X)
+
+    def _default(self):
+        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+
+    def _check_estimator_kind(self, estimator):
+        if not is_classifier(estimator):
+            raise ValueError(
+                f"DifficultyWeightedClassifier needs a classifier; "
+                f"{type(estimator).__name__} is not one. Use "
+                "DifficultyWeightedRegressor for regressors."
+            )
+
+
+class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
+    """Fit a regressor with sample weights derived from each sample's difficulty.
+
+    The regression twin of :class:`DifficultyWeightedClassifier`: difficulty
+    is the expected held-out squared error of each sample.
+
+    Read more in the :ref:`User Guide <weighting>`.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The regressor to fit with weights: any estimator whose ``fit`` takes
+        ``sample_weight``, a Pipeline, or a skorch net. ``None`` means
+        ``make_pipeline(StandardScaler(), Ridge())``.
+    difficulty : DifficultyEstimator, default=None
+        How to measure difficulty; ``None`` means
+        ``DifficultyEstimator(estimator, keep_estimators=False)``.
+    weighting : {"easy_first", "hard_first", "medium_first", "two_ends", \
+            "none"} or callable, default="easy_first"
+        How difficulty maps to weight; see :func:`difficulty_weights`.
+    strength : float, default=1.0
+        How strongly the weights follow difficulty; 0 gives uniform weights.
+    normalize : {"mean"} or None, default="mean"
+        ``"mean"``: weights average 1 (``"class"`` needs classes).
+    memory : str or object with the joblib.Memory interface, default=None
+        Caches the difficulty of a training set across fits.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the difficulty's resampled fits; when not None it overrides
+        ``difficulty.random_state``. The wrapped estimator keeps its own.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The wrapped estimator fitted with the weights.
+    difficulty_estimator_ : DifficultyEstimator
+        The fitted difficulty estimator.
+    difficulty_ : ndarray of shape (n_samples,)
+        Difficulty of each training sample.
+    sample_weight_ : ndarray of shape (n_samples,)
+        Weights the estimator was fitted with.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features seen during fit, if they are all strings.
+
+    See Also
+    --------
+    DifficultyWeightedClassifier : The same for classifiers.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from skdifficulty import DifficultyWeightedRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = DifficultyWeightedRegressor(strength=1.0).fit(X, y)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    """
+
+    def _default(self):
+        return make_pipeline(StandardScaler(), Ridge())
+
+    def _check_estimator_kind(self, estimator):
+        if not is_regressor(estimator):
+            raise ValueError(
+                f"DifficultyWeightedRegressor needs a regressor; "
+                f"{type(estimator).__name__} is not one. Use "
+                "DifficultyWeightedClassifier for classifiers."
+            )
+        if self.normalize == "class":
+            raise ValueError(
+                "normalize='class' balances classes, which a regressor does not "
+                "have; use normalize='mean' or None."
+            )

@@ -1,0 +1,221 @@
+"""DifficultyWeightedClassifier / Regressor: weights, delegation, routing, cache."""
+
+import numpy as np
+import pytest
+import sklearn
+from _recording import NoWeightsClassifier, RecordingClassifier
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_iris, make_classification, make_regression
+from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+import skdifficulty._difficulty as difficulty_module
+from skdifficulty import (
+    DifficultyEstimator,
+    DifficultyWeightedClassifier,
+    DifficultyWeightedRegressor,
+    difficulty_weights,
+)
+
+FAST = DifficultyEstimator(n_repeats=1, cv=3, random_state=0, keep_estimators=False)
+
+
+@pytest.fixture
+def data():
+    return make_classification(
+        n_samples=90, n_features=4, n_informative=3, n_redundant=0, n_classes=3,
+        random_state=0,
+    )
+
+
+def test_strength_zero_reproduces_the_unweighted_fit(data):
+    X, y = data
+    lr = LogisticRegression(max_iter=1000)
+    for weighting in ("easy_first", "hard_first", "medium_first", "two_ends"):
+        clf = DifficultyWeightedClassifier(
+            lr, difficulty=FAST, weighting=weighting, strength=0.0
+        ).fit(X, y)
+        assert_array_equal(clf.sample_weight_, np.ones(len(y)))
+        plain = LogisticRegression(max_iter=1000).fit(X, y, sample_weight=np.ones(len(y)))
+        assert_allclose(clf.estimator_.coef_, plain.coef_, rtol=1e-12, atol=1e-12)
+        assert_array_equal(clf.predict(X), plain.predict(X))
+
+
+def test_weights_follow_the_difficulty(data):
+    X, y = data
+    clf = DifficultyWeightedClassifier(
+        RecordingClassifier(), difficulty=FAST, strength=2.0
+    ).fit(X, y)
+    assert_allclose(clf.difficulty_, clf.difficulty_estimator_.difficulty_)
+    expected = difficulty_weights(clf.difficulty_, y, weighting="easy_first", strength=2.0)
+    assert_allclose(clf.sample_weight_, expected)
+    assert_allclose(clf.estimator_.sample_weight_, expected)
+    # Easy first: the hardest sample weighs least.
+    assert clf.sample_weight_[clf.difficulty_.argmax()] == clf.sample_weight_.min()
+
+
+def test_user_sample_weight_multiplies_in(data):
+    X, y = data
+    user = np.linspace(0.5, 3, len(y))
+    user_before = user.copy()
+    clf = DifficultyWeightedClassifier(RecordingClassifier(), difficulty=FAST)
+    clf.fit(X, y, sample_weight=user)
+    expected = difficulty_weights(
+        clf.difficulty_, y, weighting="easy_first", strength=1.0, sample_weight=user
+    )
+    assert_allclose(clf.sample_weight_, expected)
+    none = clf.set_params(weighting="none").fit(X, y, sample_weight=user)
+    assert_allclose(none.sample_weight_, user / user.mean())
+    assert_array_equal(user, user_before)
+
+
+def test_per_class_normalization(data):
+    X, y = data
+    y = np.where(np.arange(len(y)) < 15, 0, y)  # make class sizes unequal
+    clf = DifficultyWeightedClassifier(
+        difficulty=FAST, normalize="class", strength=1.0
+    ).fit(X, y)
+    totals = [clf.sample_weight_[y == c].sum() for c in np.unique(y)]
+    assert_allclose(totals, len(y) / 3)
+
+
+def test_weights_reach_pipeline_and_nested_pipeline(data):
+    X, y = data
+    flat = make_pipeline(StandardScaler(), RecordingClassifier())
+    nested = make_pipeline(StandardScaler(), make_pipeline(RecordingClassifier()))
+    for pipe, last in ((flat, lambda p: p[-1]), (nested, lambda p: p[-1][-1])):
+        clf = DifficultyWeightedClassifier(pipe, difficulty=FAST, strength=3.0)
+        clf.fit(X, y)
+        assert_allclose(last(clf.estimator_).sample_weight_, clf.sample_weight_)
+        assert np.ptp(clf.sample_weight_) > 0
+
+
+def test_metadata_routing_on_and_off(data):
+    X, y = data
+    with sklearn.config_context(enable_metadata_routing=True):
+        requested = RecordingClassifier().set_fit_request(sample_weight=True)
+        clf = DifficultyWeightedClassifier(requested, difficulty=None, strength=2.0)
+        clf.set_params(difficulty=DifficultyEstimator(requested, n_repeats=1, cv=3))
+        clf.fit(X, y)
+        assert_allclose(clf.estimator_.sample_weight_, clf.sample_weight_)
+        unrequested = RecordingClassifier()
+        with pytest.raises(UnsetMetadataPassedError, match="sample_weight"):
+            DifficultyWeightedClassifier(
+                unrequested, difficulty=DifficultyEstimator(unrequested, n_repeats=1, cv=3)
+            ).fit(X, y)
+    # Off: the same estimator gets the weights as a keyword.
+    clf = DifficultyWeightedClassifier(RecordingClassifier(), difficulty=FAST).fit(X, y)
+    assert_allclose(clf.estimator_.sample_weight_, clf.sample_weight_)
+
+
+def test_an_estimator_without_sample_weight_is_named(data):
+    X, y = data
+    with pytest.raises(TypeError, match="NoWeightsClassifier.fit does not accept"):
+        DifficultyWeightedClassifier(NoWeightsClassifier(), difficulty=FAST).fit(X, y)
+
+
+def test_methods_are_delegated_only_where_they_exist(data):
+    X, y = data
+    svc = DifficultyWeightedClassifier(
+        SVC(), difficulty=FAST
+    )
+    assert not hasattr(svc, "predict_proba")
+    assert hasattr(svc, "decision_function")
+    svc.fit(X, y)
+    assert svc.decision_function(X).shape == (len(y), 3)
+    lr = DifficultyWeightedClassifier(difficulty=FAST).fit(X, y)
+    assert_allclose(lr.predict_proba(X), lr.estimator_.predict_proba(X))
+    assert_allclose(lr.predict_log_proba(X), lr.estimator_.predict_log_proba(X))
+    assert lr.score(X, y) == lr.estimator_.score(X, y)
+    assert_array_equal(lr.classes_, [0, 1, 2])
+
+
+def test_string_labels(data):
+    X, y = data
+    labels = np.array(["a", "b", "c"])[y]
+    clf = DifficultyWeightedClassifier(difficulty=FAST, normalize="class").fit(X, labels)
+    assert set(clf.predict(X)) <= {"a", "b", "c"}
+    assert_array_equal(clf.classes_, ["a", "b", "c"])
+
+
+def test_callable_weighting(data):
+    X, y = data
+
+    def by_class(difficulty, y):
+        return np.where(y == 0, 2.0, 1.0)
+
+    clf = DifficultyWeightedClassifier(difficulty=FAST, weighting=by_class).fit(X, y)
+    w = np.where(y == 0, 2.0, 1.0)
+    assert_allclose(clf.sample_weight_, w / w.mean())
+
+
+def test_kind_of_estimator_is_checked(data):
+    X, y = data
+    with pytest.raises(ValueError, match="needs a classifier; LinearRegression"):
+        DifficultyWeightedClassifier(LinearRegression()).fit(X, y)
+    with pytest.raises(ValueError, match="needs a regressor; LogisticRegression"):
+        DifficultyWeightedRegressor(LogisticRegression()).fit(X, y)
+
+
+def test_regressor():
+    X, y = make_regression(n_samples=80, n_features=3, noise=1.0, random_state=0)
+    y = y.copy()
+    y[:5] += 300  # gross outliers: easy-first weighting should ignore them
+    reg = DifficultyWeightedRegressor(
+        LinearRegression(),
+        difficulty=DifficultyEstimator(LinearRegression(), n_repeats=2, random_state=0),
+        strength=4.0,
+    ).fit(X, y)
+    assert reg.sample_weight_[:5].max() < reg.sample_weight_[5:].min()
+    plain = LinearRegression().fit(X, y)
+    clean = slice(5, None)
+    assert reg.score(X[clean], y[clean]) > plain.score(X[clean], y[clean])
+    with pytest.raises(ValueError, match="normalize='class' balances classes"):
+        reg.set_params(normalize="class").fit(X, y)
+
+
+def test_grid_search_runs_the_resampled_fits_once_per_training_set(
+    data, tmp_path, monkeypatch
+):
+    X, y = data
+    calls = []
+    original = difficulty_module._fit_and_predict
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(difficulty_module, "_fit_and_predict", counting)
+    difficulty = DifficultyEstimator(n_repeats=1, cv=3, random_state=0)
+    grid = {
+        "weighting": ["easy_first", "hard_first", "medium_first", "two_ends"],
+        "strength": [0.5, 1.0, 2.0],
+    }
+    search = GridSearchCV(
+        DifficultyWeightedClassifier(difficulty=difficulty, memory=str(tmp_path)),
+        grid,
+        cv=5,
+    ).fit(X, y)
+    # 5 CV training sets + the refit on all data, 3 resampled fits each.
+    assert len(calls) == 6 * 3
+    calls.clear()
+    search.fit(X, y)  # everything is cached now
+    assert calls == []
+    uncached = GridSearchCV(
+        DifficultyWeightedClassifier(difficulty=difficulty), grid, cv=5
+    ).fit(X, y)
+    assert len(calls) == (12 * 5 + 1) * 3
+    assert_allclose(
+        search.cv_results_["mean_test_score"], uncached.cv_results_["mean_test_score"]
+    )
+
+
+def test_does_not_change_the_callers_estimator():
+    X, y = load_iris(return_X_y=True)
+    lr = LogisticRegression(max_iter=500)
+    DifficultyWeightedClassifier(lr, difficulty=FAST).fit(X, y)
+    assert not hasattr(lr, "coef_")
