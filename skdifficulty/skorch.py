@@ -1,0 +1,639 @@
+"""skorch nets that take ``sample_weight`` in ``fit``.
+
+skorch does not batch per-sample weights by itself (its FAQ shows a by-hand
+workaround: put the weights into a dict ``X`` and override ``get_loss``).
+:class:`SampleWeightMixin` does that work for any skorch net class, so that
+``net.fit(X, y, sample_weight=w)`` just works:
+
+- the weights are wrapped into the training dataset next to ``X``, so they
+  follow it through skorch's internal ``train_split`` (e.g. ``ValidSplit``)
+  and the DataLoader's batching, and are stripped off before
+  ``module.forward``;
+- the criterion is built with ``reduction="none"`` and every batch loss is
+  the weighted mean of the per-sample losses ``l_i``::
+
+      loss = sum_i w_i * l_i / sum_i w_i
+
+  for training and validation batches alike.
+
+This module imports torch and skorch; the rest of skdifficulty imports it
+only when it is given a skorch net.
+"""
+
+import copy
+from collections.abc import Mapping
+from contextlib import contextmanager
+
+import numpy as np
+
+try:
+    import torch
+    from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
+    from skorch.classifier import NeuralNetBinaryClassifier
+    from skorch.dataset import Dataset, get_len, unpack_data
+    from skorch.utils import data_from_dataset, is_dataset, to_tensor
+except ImportError as exc:  # torch or skorch missing
+    raise ImportError(
+        "skdifficulty.skorch needs PyTorch and skorch. Install PyTorch first, "
+        "following the instructions at https://pytorch.org/get-started/locally/ "
+        "(they pick the build for your CPU or GPU), then run: "
+        'pip install "skdifficulty[torch]"'
+    ) from exc
+
+__all__ = [
+    "SampleWeightMixin",
+    "WeightedNeuralNetBinaryClassifier",
+    "WeightedNeuralNetClassifier",
+    "WeightedNeuralNetRegressor",
+    "as_weighted_net",
+    "weighted_net_class",
+]
+
+# Keys of the dict that carries a batch's X and weights between the
+# DataLoader and get_loss/infer; long names so they cannot clash with the
+# keys of a user's dict X (which is nested inside, not merged).
+_X_KEY = "skdifficulty_X"
+_WEIGHT_KEY = "skdifficulty_sample_weight"
+# Where partial_fit leaves the validated weights for get_split_datasets; the
+# trailing underscore keeps it out of skorch's get_params.
+_PENDING_WEIGHT = "_skdifficulty_sample_weight_"
+
+
+def _check_sample_weight(sample_weight, n_samples):
+    """Validate weights and return them as a new float32 array."""
+    if isinstance(sample_weight, torch.Tensor):
+        sample_weight = sample_weight.detach().cpu().numpy()
+    weight = np.asarray(sample_weight)
+    if weight.dtype.kind not in "biuf":
+        raise ValueError(
+            f"sample_weight must be numeric, got an array of dtype {weight.dtype}."
+        )
+    if weight.ndim != 1:
+        raise ValueError(
+            f"sample_weight must be 1-D, got an array of shape {weight.shape}."
+        )
+    if n_samples is not None and weight.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight has {weight.shape[0]} entries but X has {n_samples} "
+            "samples."
+        )
+    # float32 is what the losses use; converting first also catches weights
+    # that overflow it.
+    weight = weight.astype(np.float32)
+    if not np.isfinite(weight).all():
+        raise ValueError("sample_weight must be finite; it contains NaN or inf.")
+    if (weight < 0).any():
+        raise ValueError(
+            f"sample_weight must be non-negative; got a minimum of {weight.min():g}."
+        )
+    if weight.sum() <= 0:
+        raise ValueError("sample_weight must have a positive sum; all are zero.")
+    return weight
+
+
+def _n_samples(X):
+    """Number of samples in ``X``, or None if skorch cannot tell before fit."""
+    if is_dataset(X):
+        return len(X)
+    try:
+        return get_len(X)
+    except (TypeError, ValueError):
+        # Left to skorch's own error, or to the check in _WeightedDataset.
+        return None
+
+
+def _split_weight(X):
+    """Unwrap a batch's ``X`` into ``(X, weight)``; weight is None if absent."""
+    if isinstance(X, Mapping) and _WEIGHT_KEY in X:
+        return X[_X_KEY], X[_WEIGHT_KEY]
+    return X, None
+
+
+class _WeightedDataset(Dataset):
+    """A dataset whose items are ``({X: Xi, weight: wi}, yi)``.
+
+    It wraps whatever dataset the net builds from ``X`` and ``y``, so custom
+    ``dataset`` classes keep working. It is a skorch ``Dataset`` whose ``X``
+    and ``y`` are the wrapped data (without weights), so that scoring
+    callbacks that read the data from the dataset still find them.
+    """
+
+    def __init__(self, dataset, sample_weight):
+        # skorch's Dataset.__init__ is skipped: the data live in ``dataset``.
+        if len(sample_weight) != len(dataset):
+            raise ValueError(
+                f"sample_weight has {len(sample_weight)} entries but the training "
+                f"dataset has {len(dataset)} samples."
+            )
+        self.dataset = dataset
+        self.sample_weight = sample_weight
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def __getitem__(self, i):
+        Xi, yi = unpack_data(self.dataset[i])
+        return {_X_KEY: Xi, _WEIGHT_KEY: self.sample_weight[i]}, yi
+
+    @property
+    def X(self):
+        return data_from_dataset(self.dataset)[0]
+
+    @property
+    def y(self):
+        return data_from_dataset(self.dataset)[1]
+
+
+def _target_counts(criterion, y_true, losses):
+    """How much each loss element counts in the criterion's own mean.
+
+    NLLLoss and CrossEntropyLoss with class-index targets divide the summed
+    (class-weighted) losses by the summed class weights of the targets and
+    leave out ``ignore_index`` targets; returning those counts lets the
+    weighted mean reduce to exactly the criterion's ``reduction="mean"`` when
+    all sample weights are one. Other criteria average over elements: None.
+    """
+    if not isinstance(criterion, torch.nn.NLLLoss | torch.nn.CrossEntropyLoss):
+        return None
+    target = to_tensor(y_true, device=losses.device)
+    if target.is_floating_point():  # class probabilities: a plain mean
+        return None
+    valid = target != criterion.ignore_index
+    if criterion.weight is None:
+        counts = valid.to(losses.dtype)
+    else:
+        class_weight = criterion.weight.to(losses.dtype)[torch.where(valid, target, 0)]
+        counts = torch.where(valid, class_weight, 0)
+    return counts.reshape(losses.shape)
+
+
+def _weighted_mean(losses, weight, counts):
+    """``sum_i w_i l_i / sum_i w_i`` over the samples of one batch.
+
+    A sample with several loss elements (multi-output regression, per-pixel
+    losses) contributes the mean of its elements, so all-one weights give
+    the criterion's ordinary mean.
+    """
+    n_samples = losses.shape[0]
+    # The criterion's output lives on the net's device (``self.device``).
+    weight = weight.to(device=losses.device, dtype=losses.dtype)
+    if weight.shape != (n_samples,):
+        raise ValueError(
+            f"The batch has {tuple(weight.shape)} sample weights but the "
+            f"criterion returned losses of shape {tuple(losses.shape)}; their "
+            "first dimensions must match."
+        )
+    weight = weight.reshape((n_samples,) + (1,) * (losses.dim() - 1))
+    if counts is None:
+        total = weight.sum() * (losses.numel() // n_samples)
+    else:
+        total = (weight * counts).sum()
+    # A batch whose weights are all zero has loss 0 and no gradient, where
+    # 0 / 0 would put NaN into the parameters.
+    return (weight * losses).sum() / total.clamp_min(torch.finfo(losses.dtype).tiny)
+
+
+@contextmanager
+def _mean_reduction(criterion):
+    """Let ``criterion`` reduce to its own mean for the duration of a call."""
+    previous = criterion.reduction
+    criterion.reduction = "mean"
+    try:
+        yield criterion
+    finally:
+        criterion.reduction = previous
+
+
+class SampleWeightMixin:
+    """Teach any skorch net to take ``sample_weight`` in ``fit``.
+
+    Put it first among the bases: ``class MyNet(SampleWeightMixin, MyBaseNet)``
+    (or call :func:`weighted_net_class`). It adds no parameters; the net keeps
+    all of skorch's.
+
+    Notes
+    -----
+    **Loss.** The criterion is always built with ``reduction="none"`` (any
+    ``criterion__reduction`` other than ``"mean"`` or ``"none"`` is refused)
+    and each batch's loss is the weighted mean of its per-sample losses,
+    ``sum_i w_i l_i / sum_i w_i``, in training and in validation. Normalizing
+    by the weights in the batch (and not by the batch size or by the weights
+    of the whole data set) keeps the loss on the scale of the unweighted
+    loss, so ``lr`` does not have to change with the scale of the weights,
+    and it makes integer weights equivalent to duplicated rows within a
+    batch. Without weights the loss is the criterion's own mean: the net
+    behaves exactly like its parent class. For ``NLLLoss`` and
+    ``CrossEntropyLoss`` with class weights (``criterion__weight``) the
+    class weight ``c_i`` of each target joins the sample weight, as in
+    PyTorch's mean: ``sum_i w_i c_i l_i / sum_i w_i c_i``. A batch whose
+    weights are all zero has loss 0.
+
+    **Batches.** The weighted mean is taken per batch, so with several
+    batches per epoch a sample's effective weight also depends on the
+    weights of the samples it is batched with; zero weight on a sample equals
+    removing it only when everything fits in one batch
+    (``batch_size >= n_samples``, or ``batch_size=-1``). The epoch losses in
+    ``history`` are skorch's batch-size-weighted averages of the batch
+    losses.
+
+    **Validation.** The weights travel with ``X`` through ``train_split``,
+    so a validation set cut from the training data (``ValidSplit``) is
+    weighted too. A validation set that does not come from ``X`` (e.g.
+    ``skorch.helper.predefined_split``) has no weights and gets the plain
+    mean. For resampled difficulty fits (``cross_val_predict``, or an
+    estimator in :class:`~skdifficulty.DifficultyEstimator`) use
+    ``train_split=None``: the held-out fold already is the validation set,
+    and the default ``ValidSplit(5)`` would silently train each model on
+    only 80% of its fold.
+
+    **Batches seen by callbacks.** During a weighted fit a batch's ``X`` is
+    a dict ``{"skdifficulty_X": X, "skdifficulty_sample_weight": w}``;
+    ``infer`` and ``get_loss`` unwrap it. Prediction never sees weights.
+    """
+
+    def fit(self, X, y=None, sample_weight=None, **fit_params):
+        """Initialize and fit the module, weighting each sample's loss.
+
+        Parameters
+        ----------
+        X : array-like, tensor, DataFrame, dict of arrays or Dataset
+            Input data, anything that the parent net accepts.
+        y : array-like or tensor, default=None
+            Targets, as for the parent net.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative, finite per-sample weights (not all zero). None
+            fits exactly like the parent net.
+        **fit_params : dict
+            Passed on as by the parent net (to ``module.forward`` and the
+            ``train_split``).
+
+        Returns
+        -------
+        self : object
+            The fitted net.
+        """
+        if sample_weight is not None:
+            # Validate before initialize() discards a previous fit.
+            _check_sample_weight(sample_weight, _n_samples(X))
+        return super().fit(X, y, sample_weight=sample_weight, **fit_params)
+
+    def partial_fit(self, X, y=None, classes=None, sample_weight=None, **fit_params):
+        """Continue training, weighting each sample's loss.
+
+        Parameters
+        ----------
+        X : array-like, tensor, DataFrame, dict of arrays or Dataset
+            Input data, anything that the parent net accepts.
+        y : array-like or tensor, default=None
+            Targets, as for the parent net.
+        classes : array-like, default=None
+            Unused, as in skorch.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative, finite per-sample weights (not all zero).
+        **fit_params : dict
+            Passed on as by the parent net.
+
+        Returns
+        -------
+        self : object
+            The fitted net.
+        """
+        weight = None
+        if sample_weight is not None:
+            weight = _check_sample_weight(sample_weight, _n_samples(X))
+        # Bypass skorch's __setattr__/__delattr__ bookkeeping: this is a
+        # value for the duration of one call, not a component of the net.
+        self.__dict__[_PENDING_WEIGHT] = weight
+        try:
+            return super().partial_fit(X, y, classes=classes, **fit_params)
+        finally:
+            self.__dict__.pop(_PENDING_WEIGHT, None)
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        """Wrap the weights into the dataset before ``train_split`` cuts it.
+
+        Parameters
+        ----------
+        X, y, **fit_params
+            As for the parent net.
+
+        Returns
+        -------
+        dataset_train, dataset_valid : Dataset
+            The parent net's split of the (weighted) dataset.
+        """
+        weight = self.__dict__.get(_PENDING_WEIGHT)
+        if weight is not None:
+            X = _WeightedDataset(self.get_dataset(X, y), weight)
+        return super().get_split_datasets(X, y, **fit_params)
+
+    def infer(self, x, **fit_params):
+        """Run the module on a batch, without the batch's weights.
+
+        Parameters
+        ----------
+        x : batch of input data, possibly wrapped with its weights
+        **fit_params : dict
+            Passed to ``module.forward``.
+
+        Returns
+        -------
+        y_infer : torch.Tensor
+            The module's output.
+        """
+        x, _ = _split_weight(x)
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Weighted mean of the per-sample losses of a batch.
+
+        Parameters
+        ----------
+        y_pred : torch.Tensor
+            The module's output.
+        y_true : torch.Tensor
+            The targets.
+        X : batch of input data, default=None
+            Carries the batch's weights during a weighted fit; without
+            weights the loss is the criterion's ordinary mean.
+        training : bool, default=False
+            Whether the net is training.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar: ``sum_i w_i l_i / sum_i w_i``.
+        """
+        X, weight = _split_weight(X)
+        if weight is None:
+            # Exactly the parent net's loss, rounding included.
+            with _mean_reduction(self.criterion_):
+                return super().get_loss(y_pred, y_true, X=X, training=training)
+        losses = super().get_loss(y_pred, y_true, X=X, training=training)
+        if losses.dim() == 0:
+            raise ValueError(
+                f"The criterion {type(self.criterion_).__name__} returned a single "
+                "value although it was built with reduction='none'; a weighted "
+                "net needs one loss per sample."
+            )
+        counts = _target_counts(self.criterion_, y_true, losses)
+        return _weighted_mean(losses, weight, counts)
+
+    def initialize_criterion(self):
+        """Build the criterion with ``reduction="none"``.
+
+        Returns
+        -------
+        self : object
+            The net, with ``criterion_`` set.
+        """
+        kwargs = self.get_params_for("criterion")
+        _check_reduction(kwargs.pop("reduction", "mean"))
+        criterion = self.criterion
+        if isinstance(criterion, torch.nn.Module) and not kwargs:
+            criterion = copy.deepcopy(criterion)  # never change the user's one
+            _check_reduction(getattr(criterion, "reduction", "mean"))
+        else:
+            # Like skorch, rebuild an instance from its type when given kwargs.
+            factory = criterion
+            if isinstance(criterion, torch.nn.Module):
+                factory = type(criterion)
+            try:
+                criterion = factory(**kwargs, reduction="none")
+            except TypeError as exc:
+                raise TypeError(
+                    f"The criterion {getattr(factory, '__name__', factory)!r} "
+                    "could not be built with reduction='none'; a weighted net "
+                    f"needs one loss per sample ({exc})."
+                ) from exc
+        if not hasattr(criterion, "reduction"):
+            raise TypeError(
+                f"The criterion {type(criterion).__name__} has no 'reduction' "
+                "attribute; a weighted net needs a criterion that, like "
+                "PyTorch's losses, switches between reduction='none' and 'mean'."
+            )
+        criterion.reduction = "none"
+        self.criterion_ = criterion
+        return self
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # A net pickled mid-fit (e.g. by a checkpoint callback) must not
+        # carry that fit's weights.
+        state.pop(_PENDING_WEIGHT, None)
+        return state
+
+    def __reduce_ex__(self, protocol):
+        reduced = super().__reduce_ex__(protocol)
+        base = type(self).__dict__.get("_skdifficulty_base_class")
+        if base is None:  # a class defined in a module: pickled by name
+            return reduced
+        # A class made by weighted_net_class() exists only at run time:
+        # pickle the skorch class it was made from and remake it on load.
+        return (_new_weighted_net, (base,), *reduced[2:])
+
+
+def _check_reduction(reduction):
+    if reduction not in ("mean", "none"):
+        raise ValueError(
+            f"criterion reduction={reduction!r} is not supported by a weighted "
+            "net: it always reduces the per-sample losses to their weighted "
+            "mean. Leave criterion__reduction unset."
+        )
+
+
+class WeightedNeuralNetClassifier(SampleWeightMixin, NeuralNetClassifier):
+    """A skorch ``NeuralNetClassifier`` whose ``fit`` takes ``sample_weight``.
+
+    Parameters
+    ----------
+    module, criterion, ... :
+        Exactly those of :class:`skorch.NeuralNetClassifier` (the default
+        criterion is ``torch.nn.NLLLoss`` on probabilities; use
+        ``criterion=torch.nn.CrossEntropyLoss`` for a module returning
+        logits). The criterion is built with ``reduction="none"``.
+
+    See Also
+    --------
+    SampleWeightMixin : how the weights travel and how the loss is normalized.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(40, 3).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> w = np.where(y == 1, 2.0, 1.0)
+    >>> from skdifficulty.skorch import WeightedNeuralNetClassifier
+    >>> _ = torch.manual_seed(0)
+    >>> net = WeightedNeuralNetClassifier(
+    ...     torch.nn.Linear, module__in_features=3, module__out_features=2,
+    ...     criterion=torch.nn.CrossEntropyLoss, max_epochs=5, lr=0.1,
+    ...     train_split=None, verbose=0,
+    ... )
+    >>> net.fit(X, y, sample_weight=w).predict_proba(X).shape
+    (40, 2)
+    """
+
+
+class WeightedNeuralNetRegressor(SampleWeightMixin, NeuralNetRegressor):
+    """A skorch ``NeuralNetRegressor`` whose ``fit`` takes ``sample_weight``.
+
+    Parameters
+    ----------
+    module, criterion, ... :
+        Exactly those of :class:`skorch.NeuralNetRegressor` (default
+        criterion ``torch.nn.MSELoss``, built with ``reduction="none"``).
+        With several outputs, a sample's loss is the mean over its outputs.
+
+    See Also
+    --------
+    SampleWeightMixin : how the weights travel and how the loss is normalized.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(40, 3).astype(np.float32)
+    >>> y = X.sum(axis=1, keepdims=True)
+    >>> w = rng.uniform(0.5, 2.0, size=40)
+    >>> from skdifficulty.skorch import WeightedNeuralNetRegressor
+    >>> _ = torch.manual_seed(0)
+    >>> net = WeightedNeuralNetRegressor(
+    ...     torch.nn.Linear, module__in_features=3, module__out_features=1,
+    ...     max_epochs=5, lr=0.1, train_split=None, verbose=0,
+    ... )
+    >>> net.fit(X, y, sample_weight=w).predict(X).shape
+    (40, 1)
+    """
+
+
+class WeightedNeuralNetBinaryClassifier(SampleWeightMixin, NeuralNetBinaryClassifier):
+    """A skorch ``NeuralNetBinaryClassifier`` taking ``sample_weight``.
+
+    Parameters
+    ----------
+    module, criterion, ... :
+        Exactly those of :class:`skorch.NeuralNetBinaryClassifier` (default
+        criterion ``torch.nn.BCEWithLogitsLoss``, built with
+        ``reduction="none"``); y is float.
+
+    See Also
+    --------
+    SampleWeightMixin : how the weights travel and how the loss is normalized.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(40, 3).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.float32)
+    >>> from skdifficulty.skorch import WeightedNeuralNetBinaryClassifier
+    >>> _ = torch.manual_seed(0)
+    >>> net = WeightedNeuralNetBinaryClassifier(
+    ...     torch.nn.Linear, module__in_features=3, module__out_features=1,
+    ...     max_epochs=5, lr=0.1, train_split=None, verbose=0,
+    ... )
+    >>> net.fit(X, y, sample_weight=np.ones(40)).predict_proba(X).shape
+    (40, 2)
+    """
+
+
+_WEIGHTED_CLASSES = {
+    NeuralNetClassifier: WeightedNeuralNetClassifier,
+    NeuralNetRegressor: WeightedNeuralNetRegressor,
+    NeuralNetBinaryClassifier: WeightedNeuralNetBinaryClassifier,
+}
+
+
+def weighted_net_class(net_class):
+    """The weighted twin of a skorch net class.
+
+    Parameters
+    ----------
+    net_class : type
+        A subclass of ``skorch.NeuralNet``.
+
+    Returns
+    -------
+    type
+        ``net_class`` itself if it already takes weights, one of this
+        module's classes for skorch's own nets, otherwise a subclass
+        ``(SampleWeightMixin, net_class)`` made once and reused (its
+        instances pickle by naming ``net_class``).
+
+    Examples
+    --------
+    >>> from skorch import NeuralNetClassifier
+    >>> from skdifficulty.skorch import weighted_net_class
+    >>> weighted_net_class(NeuralNetClassifier).__name__
+    'WeightedNeuralNetClassifier'
+    """
+    if not (isinstance(net_class, type) and issubclass(net_class, NeuralNet)):
+        raise TypeError(f"Expected a skorch NeuralNet class, got {net_class!r}.")
+    if issubclass(net_class, SampleWeightMixin):
+        return net_class
+    weighted = _WEIGHTED_CLASSES.get(net_class)
+    if weighted is None:
+        weighted = type(
+            f"Weighted{net_class.__name__}",
+            (SampleWeightMixin, net_class),
+            {
+                "__module__": __name__,
+                "__doc__": f"{net_class.__name__} taking sample_weight in fit.",
+                "_skdifficulty_base_class": net_class,
+            },
+        )
+        _WEIGHTED_CLASSES[net_class] = weighted
+    return weighted
+
+
+def _new_weighted_net(net_class):
+    """Unpickling helper: an empty instance of ``net_class``'s weighted twin."""
+    weighted = weighted_net_class(net_class)
+    return weighted.__new__(weighted)
+
+
+def as_weighted_net(net):
+    """An unfitted weighted twin of a skorch net, with the same parameters.
+
+    Parameters
+    ----------
+    net : skorch.NeuralNet
+        Any skorch net; fitted state is not copied (like
+        :func:`sklearn.base.clone`).
+
+    Returns
+    -------
+    net : SampleWeightMixin
+        ``net`` itself if it already takes weights, else a new net of class
+        ``weighted_net_class(type(net))``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skorch import NeuralNetRegressor
+    >>> from skdifficulty.skorch import as_weighted_net
+    >>> net = NeuralNetRegressor(torch.nn.Linear, module__in_features=2,
+    ...                          module__out_features=1, lr=0.05)
+    >>> twin = as_weighted_net(net)
+    >>> type(twin).__name__, twin.lr
+    ('WeightedNeuralNetRegressor', 0.05)
+    """
+    if isinstance(net, SampleWeightMixin):
+        return net
+    if not isinstance(net, NeuralNet):
+        raise TypeError(f"Expected a skorch net, got {type(net).__name__}.")
+    from sklearn.base import clone
+
+    params = {
+        name: clone(value, safe=False)
+        for name, value in net.get_params(deep=False).items()
+    }
+    twin = weighted_net_class(type(net))(**params)
+    if "_metadata_request" in net.__dict__:  # set_fit_request(...) choices
+        twin._metadata_request = copy.deepcopy(net._metadata_request)
+    return twin
