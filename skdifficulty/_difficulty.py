@@ -23,7 +23,8 @@ from tqdm.auto import tqdm
 
 from ._decomposition import DECOMPOSABLE_LOSSES, LOSSES, make_accumulator
 from ._resampling import RESAMPLING_METHODS, make_splits, n_splits
-from ._routing import estimator_router, fit_params_with_weights
+from ._routing import estimator_router, fit_params_with_weights, prepare_for_weights
+from ._skorch_utils import is_skorch_net, seed_torch
 from ._validation import (
     check_class_labels,
     check_features,
@@ -145,6 +146,10 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
 
     Held-out predictions are folded into running sums as they arrive, so
     memory is O(n_samples x n_classes) whatever ``n_repeats`` is.
+
+    A skorch net (see :mod:`skdifficulty.skorch`) is fitted without its
+    internal validation split (``train_split=None``), since the held-out part
+    is what scores it, and torch's generator is seeded before each fit.
 
     Examples
     --------
@@ -341,6 +346,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         validate_data(self, X, y, skip_check_array=True)
         y, n_outputs = self._check_targets(estimator, y)
         sample_weight = check_weights(sample_weight, X.shape[0])
+        estimator = _resampled_estimator(estimator, sample_weight)
         params = _check_method_params(
             X, fit_params_with_weights(self, estimator, sample_weight, fit_params)
         )
@@ -568,8 +574,24 @@ def _fit_and_predict(estimator, X, y, split, params, method, seed):
     return estimator, split.test, prediction
 
 
+def _resampled_estimator(estimator, sample_weight):
+    """The estimator to clone for every resampled fit.
+
+    A skorch net trains without its internal validation split: the held-out
+    part scores it, and the split would take a share of every training part.
+    Given weights, a plain skorch net becomes its weighted twin.
+    """
+    if sample_weight is not None:
+        estimator = prepare_for_weights(estimator)
+    if is_skorch_net(estimator) and estimator.train_split is not None:
+        estimator = clone(estimator).set_params(train_split=None)
+    return estimator
+
+
 def _seed_estimator(estimator, seed):
     """Give every ``random_state`` parameter its own seed, as bagging does."""
+    if is_skorch_net(estimator):
+        seed_torch(seed)
     rng = np.random.RandomState(seed)
     params = estimator.get_params(deep=True)
     to_set = {

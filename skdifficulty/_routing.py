@@ -6,6 +6,7 @@ net takes it as a keyword, and with scikit-learn's metadata routing switched
 on it goes to whatever requested it.
 """
 
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -26,7 +27,8 @@ def prepare_for_weights(estimator):
         name, last = estimator.steps[-1]
         prepared = prepare_for_weights(last)
         if prepared is not last:
-            estimator = estimator.set_params(**{name: prepared})
+            # A clone: the caller's pipeline keeps its own last step.
+            estimator = clone(estimator).set_params(**{name: prepared})
         return estimator
     if _is_skorch_net(estimator):
         from .skorch import as_weighted_net

@@ -36,3 +36,14 @@ def is_skorch_net(estimator):
     net_module = sys.modules.get("skorch.net")
     neural_net = getattr(net_module, "NeuralNet", None)
     return neural_net is not None and isinstance(estimator, neural_net)
+
+
+def seed_torch(seed):
+    """Seed torch's global generator, if torch is already imported.
+
+    A skorch net has no ``random_state``: its initial weights and batch order
+    come from torch's global generator, which each resampled fit seeds.
+    """
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(int(seed))
