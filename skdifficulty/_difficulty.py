@@ -285,7 +285,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
                 "keep_estimators=True, or read the training samples' scores from "
                 "difficulty_ / fit_transform."
             )
-        X = check_features(X, self.estimators_[0], min_samples=1)
+        X = check_features(X, min_samples=1)
         validate_data(self, X, reset=False, skip_check_array=True)
         n_samples = X.shape[0]
         accumulator = make_accumulator(
@@ -342,7 +342,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight, fit_params):
         self._validate_params()
         estimator = self._base_estimator(sparse=hasattr(X, "toarray"))
-        X = check_features(X, estimator)
+        X = check_features(X)
         validate_data(self, X, y, skip_check_array=True)
         y, n_outputs = self._check_targets(estimator, y)
         sample_weight = check_weights(sample_weight, X.shape[0])

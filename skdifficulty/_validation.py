@@ -4,30 +4,25 @@ import sys
 
 import numpy as np
 from sklearn.utils import check_array
-from sklearn.utils._tags import get_tags
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
 
-def check_features(X, estimator, *, min_samples=2):
-    """Check ``X`` for what ``estimator`` accepts, without converting a DataFrame.
+def check_features(X, *, min_samples=2):
+    """Check the shape of ``X``, without converting a DataFrame.
 
     A DataFrame stays a DataFrame so that a wrapped ColumnTransformer can
     still select columns by name; other input becomes an array or a sparse
-    matrix. NaN and inf are refused unless the estimator's tags allow NaN.
+    matrix. Missing and infinite values are left for the wrapped estimator to
+    accept (an imputing Pipeline) or refuse: its error names the problem.
     """
-    allow_nan = get_tags(estimator).input_tags.allow_nan
-    finite = "allow-nan" if allow_nan else True
     if is_dataframe(X):
-        numeric = X.select_dtypes(include="number")
-        if numeric.shape[1]:
-            check_array(numeric, ensure_all_finite=finite, input_name="X")
         return X
     return check_array(
         X,
         accept_sparse=["csr", "csc"],
         dtype=None,
-        ensure_all_finite=finite,
+        ensure_all_finite=False,
         ensure_min_samples=min_samples,
         input_name="X",
     )
