@@ -1,0 +1,679 @@
+"""Plots of per-sample difficulty and of the weighting schemes.
+
+Both displays follow scikit-learn's Display convention (see
+:class:`sklearn.metrics.RocCurveDisplay`): a ``from_*`` class method computes
+what is needed and plots it, ``plot`` draws again on other axes, and the
+matplotlib objects are kept in attributes ending in an underscore. matplotlib
+is imported only when something is drawn: install it with
+``pip install "skdifficulty[plot]"``.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.stats import gaussian_kde
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_params,
+)
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._weighting import WEIGHTING_MODES, difficulty_weights
+
+__all__ = ["DifficultyDisplay", "WeightingDisplay"]
+
+KINDS = ("both", "distribution", "bias_variance")
+"""Panels that :class:`DifficultyDisplay` can draw."""
+
+_PLAIN_COLOR = "tab:blue"
+_HIGHLIGHT_COLOR = "tab:orange"
+
+
+def _pyplot():
+    """Import matplotlib.pyplot, or say which extra provides it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise ImportError(
+            "Plotting needs matplotlib, which is not installed. Install it with "
+            'pip install "skdifficulty[plot]" (or pip install matplotlib).'
+        ) from error
+    return plt
+
+
+def _axes(ax, n_panels, *, sharey=False, max_columns=None):
+    """``n_panels`` axes: new ones in a grid, or the user's, checked.
+
+    Returns the figure and a flat array of exactly ``n_panels`` axes; the
+    cells of a new grid that no panel fills are hidden.
+    """
+    plt = _pyplot()
+    if ax is None:
+        n_columns = min(n_panels, max_columns or n_panels)
+        n_rows = -(-n_panels // n_columns)
+        figure, axes = plt.subplots(
+            n_rows,
+            n_columns,
+            figsize=(4.5 * n_columns, 3.6 * n_rows),
+            sharey=sharey,
+            squeeze=False,
+            layout="constrained",
+        )
+        for unused in axes.ravel()[n_panels:]:
+            unused.set_visible(False)
+        return figure, axes.ravel()[:n_panels]
+    axes = np.atleast_1d(np.asarray(ax, dtype=object)).ravel()
+    if axes.shape[0] != n_panels:
+        raise ValueError(
+            f"This plot needs {n_panels} axes, one per panel; got {axes.shape[0]}."
+        )
+    return axes[0].figure, axes
+
+
+def _float_vector(values, name, n_samples=None):
+    """A finite 1-D float copy of ``values``, checked against ``n_samples``."""
+    array = np.array(column_or_1d(values), dtype=np.float64)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} has NaN or infinite values.")
+    if n_samples is not None and array.shape[0] != n_samples:
+        raise ValueError(
+            f"{name} has {array.shape[0]} values but difficulty has {n_samples}."
+        )
+    return array
+
+
+def _check_highlight(highlight, n_samples):
+    """A boolean mask of length ``n_samples``, or None."""
+    if highlight is None:
+        return None
+    mask = np.asarray(highlight)
+    if mask.dtype != bool:
+        raise TypeError(
+            "highlight must be a boolean mask (True for the samples to draw in "
+            f"another colour); got dtype {mask.dtype}."
+        )
+    mask = column_or_1d(mask)
+    if mask.shape[0] != n_samples:
+        raise ValueError(
+            f"highlight has {mask.shape[0]} values but difficulty has {n_samples}."
+        )
+    return mask.copy()
+
+
+def _check_labels(y, n_samples):
+    """A copy of the labels of length ``n_samples``, or None."""
+    if y is None:
+        return None
+    labels = np.array(column_or_1d(y), copy=True)
+    if labels.shape[0] != n_samples:
+        raise ValueError(
+            f"y has {labels.shape[0]} values but difficulty has {n_samples}."
+        )
+    return labels
+
+
+class DifficultyDisplay:
+    """Difficulty per class, and each sample's place in the bias-variance plane.
+
+    Two panels: the distribution of the difficulty within each class (one
+    violin per class), and the bias-variance map, one point per sample at
+    ``(bias, variance)``; for the log loss and squared errors
+    ``bias + variance`` is the difficulty, so points on a line of slope -1
+    are equally hard. Samples in ``highlight`` (wrong labels, a rare class)
+    are drawn in another colour in both panels.
+
+    Create it with :meth:`from_estimator` or :meth:`from_difficulty`; the
+    constructor only stores the data.
+
+    Parameters
+    ----------
+    difficulty : ndarray of shape (n_samples,)
+        Difficulty of each sample.
+    y : ndarray of shape (n_samples,), default=None
+        Labels: one violin per class. ``None`` draws one violin of all samples.
+    bias : ndarray of shape (n_samples,), default=None
+        Bias part of the difficulty; needed by the bias-variance map.
+    variance : ndarray of shape (n_samples,), default=None
+        Variance part of the difficulty; needed by the bias-variance map.
+    highlight : ndarray of shape (n_samples,), dtype=bool, default=None
+        Samples to draw in another colour.
+    highlight_label : str, default="highlighted"
+        Legend text of the highlighted samples.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes or ndarray of Axes
+        The Axes of the one panel drawn, or an array of the two Axes
+        (distribution, bias-variance) when both are drawn.
+    distribution_ax_ : matplotlib Axes or None
+        The Axes of the distribution panel.
+    bias_variance_ax_ : matplotlib Axes or None
+        The Axes of the bias-variance map.
+    figure_ : matplotlib Figure
+        The figure holding the panels.
+    violins_ : dict or None
+        What ``Axes.violinplot`` returned; ``violins_["bodies"]`` holds one
+        body per class.
+    highlight_points_ : matplotlib PathCollection or None
+        The highlighted samples over the violins.
+    scatter_ : matplotlib PathCollection or None
+        The bias-variance points of the samples not highlighted.
+    scatter_highlight_ : matplotlib PathCollection or None
+        The bias-variance points of the highlighted samples.
+
+    See Also
+    --------
+    WeightingDisplay : The weight each weighting mode gives to a difficulty.
+    skdifficulty.DifficultyEstimator : Computes difficulty, bias and variance.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from skdifficulty import DifficultyEstimator
+    >>> from skdifficulty.datasets import flip_labels
+    >>> from skdifficulty.plotting import DifficultyDisplay
+    >>> X, y = load_iris(return_X_y=True)
+    >>> y_noisy, flipped = flip_labels(y, rate=0.1, random_state=0)
+    >>> est = DifficultyEstimator(n_repeats=1, random_state=0).fit(X, y_noisy)
+    >>> disp = DifficultyDisplay.from_estimator(
+    ...     est, y_noisy, highlight=flipped, highlight_label="flipped"
+    ... )
+    >>> len(disp.violins_["bodies"]), len(disp.scatter_highlight_.get_offsets())
+    (3, 15)
+    >>> disp.ax_ is not None
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        difficulty,
+        y=None,
+        bias=None,
+        variance=None,
+        highlight=None,
+        highlight_label="highlighted",
+    ):
+        self.difficulty = difficulty
+        self.y = y
+        self.bias = bias
+        self.variance = variance
+        self.highlight = highlight
+        self.highlight_label = highlight_label
+
+    @classmethod
+    def from_estimator(
+        cls,
+        difficulty_estimator,
+        y=None,
+        *,
+        highlight=None,
+        highlight_label="highlighted",
+        kind="both",
+        log_scale=False,
+        ax=None,
+    ):
+        """Plot the difficulty that a fitted DifficultyEstimator measured.
+
+        Parameters
+        ----------
+        difficulty_estimator : DifficultyEstimator
+            A fitted estimator; its ``difficulty_``, ``bias_`` and
+            ``variance_`` are plotted.
+        y : array-like of shape (n_samples,), default=None
+            The labels it was fitted with, for one violin per class (the
+            estimator does not keep them). ``None``: one violin of all samples.
+        highlight : array-like of shape (n_samples,), dtype=bool, default=None
+            Samples to draw in another colour, e.g. the flipped labels.
+        highlight_label : str, default="highlighted"
+            Legend text of the highlighted samples.
+        kind : {"both", "distribution", "bias_variance"}, default="both"
+            Which panels to draw. The loss ``"zero_one"`` has no bias and
+            variance, so only ``"distribution"`` works for it.
+        log_scale : bool, default=False
+            Log axes for difficulty, bias and variance, which span orders of
+            magnitude for the log loss; the violins are then estimated from
+            the logs. Every plotted value must be positive.
+        ax : matplotlib Axes or array-like of two Axes, default=None
+            Where to draw: one Axes per panel. ``None`` makes a new figure.
+
+        Returns
+        -------
+        display : DifficultyDisplay
+            The display, with the plot drawn.
+        """
+        check_is_fitted(difficulty_estimator, "difficulty_")
+        return cls.from_difficulty(
+            difficulty_estimator.difficulty_,
+            y,
+            bias=getattr(difficulty_estimator, "bias_", None),
+            variance=getattr(difficulty_estimator, "variance_", None),
+            highlight=highlight,
+            highlight_label=highlight_label,
+            kind=kind,
+            log_scale=log_scale,
+            ax=ax,
+        )
+
+    @classmethod
+    def from_difficulty(
+        cls,
+        difficulty,
+        y=None,
+        *,
+        bias=None,
+        variance=None,
+        highlight=None,
+        highlight_label="highlighted",
+        kind="both",
+        log_scale=False,
+        ax=None,
+    ):
+        """Plot difficulty (and its bias and variance) given as arrays.
+
+        Parameters
+        ----------
+        difficulty : array-like of shape (n_samples,)
+            Difficulty of each sample.
+        y : array-like of shape (n_samples,), default=None
+            Labels, for one violin per class. ``None``: one violin of all
+            samples.
+        bias : array-like of shape (n_samples,), default=None
+            Bias part of the difficulty; needed unless
+            ``kind="distribution"``.
+        variance : array-like of shape (n_samples,), default=None
+            Variance part of the difficulty; needed unless
+            ``kind="distribution"``.
+        highlight : array-like of shape (n_samples,), dtype=bool, default=None
+            Samples to draw in another colour, e.g. the flipped labels.
+        highlight_label : str, default="highlighted"
+            Legend text of the highlighted samples.
+        kind : {"both", "distribution", "bias_variance"}, default="both"
+            Which panels to draw.
+        log_scale : bool, default=False
+            Log axes for difficulty, bias and variance, which span orders of
+            magnitude for the log loss; the violins are then estimated from
+            the logs. Every plotted value must be positive.
+        ax : matplotlib Axes or array-like of two Axes, default=None
+            Where to draw: one Axes per panel. ``None`` makes a new figure.
+
+        Returns
+        -------
+        display : DifficultyDisplay
+            The display, with the plot drawn.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from skdifficulty.plotting import DifficultyDisplay
+        >>> disp = DifficultyDisplay.from_difficulty(
+        ...     [0.1, 0.2, 2.5, 0.3], ["a", "a", "b", "b"], kind="distribution"
+        ... )
+        >>> [t.get_text() for t in disp.ax_.get_xticklabels()]
+        ['a', 'b']
+        """
+        difficulty = _float_vector(difficulty, "difficulty")
+        n_samples = difficulty.shape[0]
+        display = cls(
+            difficulty=difficulty,
+            y=_check_labels(y, n_samples),
+            bias=None if bias is None else _float_vector(bias, "bias", n_samples),
+            variance=(
+                None
+                if variance is None
+                else _float_vector(variance, "variance", n_samples)
+            ),
+            highlight=_check_highlight(highlight, n_samples),
+            highlight_label=highlight_label,
+        )
+        return display.plot(ax=ax, kind=kind, log_scale=log_scale)
+
+    @validate_params(
+        {
+            "ax": "no_validation",
+            "kind": [StrOptions(set(KINDS))],
+            "log_scale": ["boolean"],
+        },
+        prefer_skip_nested_validation=True,
+    )
+    def plot(self, ax=None, *, kind="both", log_scale=False):
+        """Draw the panels.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or array-like of two Axes, default=None
+            Where to draw: one Axes per panel. ``None`` makes a new figure.
+        kind : {"both", "distribution", "bias_variance"}, default="both"
+            Which panels to draw.
+        log_scale : bool, default=False
+            Log axes for difficulty, bias and variance, which span orders of
+            magnitude for the log loss; the violins are then estimated from
+            the logs. Every plotted value must be positive.
+
+        Returns
+        -------
+        display : DifficultyDisplay
+            The display, with its ``ax_``, ``figure_`` and artists set.
+        """
+        if kind != "distribution" and (self.bias is None or self.variance is None):
+            raise ValueError(
+                f"kind={kind!r} draws the bias-variance map, which needs bias and "
+                "variance; pass both, or use kind='distribution' (the zero-one "
+                "loss has no bias-variance split)."
+            )
+        panels = ["distribution", "bias_variance"] if kind == "both" else [kind]
+        if log_scale:
+            self._check_positive(panels)
+        self.figure_, axes = _axes(ax, len(panels))
+        self.ax_ = axes if kind == "both" else axes[0]
+        panel_axes = dict(zip(panels, axes, strict=True))
+        self.distribution_ax_ = panel_axes.get("distribution")
+        self.bias_variance_ax_ = panel_axes.get("bias_variance")
+        self.violins_ = self.highlight_points_ = None
+        self.scatter_ = self.scatter_highlight_ = None
+        if self.distribution_ax_ is not None:
+            self._plot_distribution(self.distribution_ax_, log_scale)
+        if self.bias_variance_ax_ is not None:
+            self._plot_bias_variance(self.bias_variance_ax_, log_scale)
+        return self
+
+    def _check_positive(self, panels):
+        names = ["difficulty"] if "distribution" in panels else []
+        if "bias_variance" in panels:
+            names += ["bias", "variance"]
+        for name in names:
+            n_bad = int(np.sum(getattr(self, name) <= 0))
+            if n_bad:
+                raise ValueError(
+                    f"log_scale=True needs positive values, but {name} has {n_bad} "
+                    "values <= 0 (a sample scored by one model has variance 0); "
+                    "use log_scale=False."
+                )
+
+    def _groups(self):
+        """Class names and the sample indices of each class."""
+        if self.y is None:
+            return ["all samples"], [np.arange(self.difficulty.shape[0])]
+        classes, codes = np.unique(self.y, return_inverse=True)
+        return [str(c) for c in classes], [
+            np.flatnonzero(codes == k) for k in range(classes.shape[0])
+        ]
+
+    def _plot_distribution(self, ax, log_scale):
+        names, members = self._groups()
+        positions = np.arange(len(names))
+        stats = [_violin_stats(self.difficulty[idx], log_scale) for idx in members]
+        self.violins_ = ax.violin(stats, positions=positions, showextrema=False)
+        for body in self.violins_["bodies"]:
+            body.set_facecolor(_PLAIN_COLOR)
+            body.set_alpha(0.4)
+        if self.highlight is not None:
+            # Jitter within the violin's width so that ties stay visible.
+            position = np.empty(self.difficulty.shape[0])
+            for k, idx in enumerate(members):
+                position[idx] = k
+            jitter = np.random.default_rng(0).uniform(-0.2, 0.2, position.shape[0])
+            self.highlight_points_ = ax.scatter(
+                (position + jitter)[self.highlight],
+                self.difficulty[self.highlight],
+                s=8,
+                color=_HIGHLIGHT_COLOR,
+                label=self.highlight_label,
+            )
+            ax.legend(loc="upper right")
+        ax.set_xticks(positions, names)
+        ax.set_xlabel("class" if self.y is not None else "")
+        if log_scale:
+            ax.set_yscale("log")
+        ax.set_ylabel("difficulty")
+        ax.set_title("Difficulty per class")
+
+    def _plot_bias_variance(self, ax, log_scale):
+        plain = (
+            np.ones(self.difficulty.shape[0], dtype=bool)
+            if self.highlight is None
+            else ~self.highlight
+        )
+        self.scatter_ = ax.scatter(
+            self.bias[plain],
+            self.variance[plain],
+            s=8,
+            alpha=0.5,
+            color=_PLAIN_COLOR,
+            label="other samples" if self.highlight is not None else "samples",
+        )
+        if self.highlight is not None:
+            self.scatter_highlight_ = ax.scatter(
+                self.bias[self.highlight],
+                self.variance[self.highlight],
+                s=8,
+                alpha=0.8,
+                color=_HIGHLIGHT_COLOR,
+                label=self.highlight_label,
+            )
+            ax.legend(loc="best")
+        if log_scale:
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+        ax.set_xlabel("bias")
+        ax.set_ylabel("variance")
+        ax.set_title("Bias-variance map")
+
+
+def _violin_stats(values, log_scale, n_points=100):
+    """Violin outline of ``values``: a Gaussian KDE, of the logs if ``log_scale``.
+
+    On a log axis the density of the logs draws the shape the eye expects;
+    the outline is mapped back to the values, where the axis draws it.
+    """
+    data = np.log10(values) if log_scale else values
+    coords = np.linspace(data.min(), data.max(), n_points)
+    if np.all(data == data[0]):  # one value: a KDE is undefined, draw a spike
+        density = (coords == data[0]).astype(float)
+    else:
+        density = gaussian_kde(data).evaluate(coords)
+    back = (lambda v: 10.0**v) if log_scale else (lambda v: v)
+    return {
+        "coords": back(coords),
+        "vals": density,
+        "mean": float(np.mean(values)),
+        "median": float(np.median(values)),
+        "min": float(np.min(values)),
+        "max": float(np.max(values)),
+        "quantiles": np.array([]),
+    }
+
+
+class WeightingDisplay:
+    """The weight each weighting mode gives to a sample, by its difficulty rank.
+
+    One panel per mode, one line per strength. The x axis is the share ``q``
+    of samples easier than a sample (its rank scaled to [0, 1]), so the
+    curves hold for any data set: the built-in modes use only the ranks of
+    the difficulty.
+
+    Create it with :meth:`from_modes`; the constructor only stores the data.
+
+    Parameters
+    ----------
+    rank : ndarray of shape (n_points,)
+        The difficulty ranks ``q`` on the x axis.
+    weights : ndarray of shape (n_modes, n_strengths, n_points)
+        The weight of each mode and strength at each rank.
+    modes : list of str or callable
+        The modes, one per panel.
+    strengths : list of float
+        The strengths, one line each.
+
+    Attributes
+    ----------
+    ax_ : ndarray of matplotlib Axes
+        One Axes per mode.
+    figure_ : matplotlib Figure
+        The figure holding the panels.
+    lines_ : ndarray of matplotlib Line2D of shape (n_modes, n_strengths)
+        The curves.
+    legend_ : matplotlib Legend
+        The figure's legend of the strengths.
+
+    See Also
+    --------
+    DifficultyDisplay : The difficulty of the samples of a data set.
+    skdifficulty._weighting.difficulty_weights : The weights plotted.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skdifficulty.plotting import WeightingDisplay
+    >>> disp = WeightingDisplay.from_modes(
+    ...     modes=("easy_first", "two_ends"), strengths=(1, 4)
+    ... )
+    >>> disp.lines_.shape
+    (2, 2)
+    >>> disp.ax_[0].get_title()
+    'easy_first'
+    >>> disp.ax_ is not None
+    True
+    """
+
+    def __init__(self, *, rank, weights, modes, strengths):
+        self.rank = rank
+        self.weights = weights
+        self.modes = modes
+        self.strengths = strengths
+
+    @classmethod
+    @validate_params(
+        {
+            "modes": ["array-like"],
+            "strengths": ["array-like"],
+            "n_points": [Interval(Integral, 2, None, closed="left")],
+            "normalize": [StrOptions({"mean"}), None],
+            "ax": "no_validation",
+        },
+        prefer_skip_nested_validation=True,
+    )
+    def from_modes(
+        cls,
+        modes=("easy_first", "hard_first", "medium_first", "two_ends"),
+        strengths=(0.5, 1, 2, 4, 8),
+        *,
+        n_points=200,
+        normalize=None,
+        ax=None,
+    ):
+        """Compute and plot the weight curves of the given modes.
+
+        Parameters
+        ----------
+        modes : sequence of str or callable, \
+                default=("easy_first", "hard_first", "medium_first", "two_ends")
+            Weighting modes, one panel each: names from
+            ``"easy_first", "hard_first", "medium_first", "two_ends", "none"``
+            or callables ``f(difficulty, y)`` as in ``difficulty_weights``.
+        strengths : sequence of float, default=(0.5, 1, 2, 4, 8)
+            Strengths, one line each; non-negative.
+        n_points : int, default=200
+            Evenly ranked samples per curve.
+        normalize : {"mean"} or None, default=None
+            ``None`` plots the base weights (1 for the samples a mode favours
+            most). ``"mean"`` rescales each curve to mean 1, the weights a
+            fit receives.
+        ax : array-like of matplotlib Axes, default=None
+            One Axes per mode. ``None`` makes a new figure.
+
+        Returns
+        -------
+        display : WeightingDisplay
+            The display, with the plot drawn.
+        """
+        modes = _check_modes(modes)
+        strengths = _check_strengths(strengths)
+        # Mid-ranks of n_points samples: the shares q that rank scaling gives.
+        rank = (np.arange(n_points) + 0.5) / n_points
+        weights = np.array(
+            [
+                [
+                    difficulty_weights(
+                        rank, weighting=mode, strength=s, normalize=normalize
+                    )
+                    for s in strengths
+                ]
+                for mode in modes
+            ]
+        )
+        display = cls(rank=rank, weights=weights, modes=modes, strengths=strengths)
+        return display.plot(ax=ax)
+
+    def plot(self, ax=None):
+        """Draw one panel per mode, one line per strength.
+
+        Parameters
+        ----------
+        ax : array-like of matplotlib Axes, default=None
+            One Axes per mode. ``None`` makes a new figure.
+
+        Returns
+        -------
+        display : WeightingDisplay
+            The display, with its ``ax_``, ``figure_`` and ``lines_`` set.
+        """
+        self.figure_, self.ax_ = _axes(ax, len(self.modes), sharey=True, max_columns=2)
+        cmap = _pyplot().get_cmap("viridis")
+        colors = cmap(np.linspace(0, 0.9, len(self.strengths)))
+        lines = np.empty((len(self.modes), len(self.strengths)), dtype=object)
+        for i, (mode, panel) in enumerate(zip(self.modes, self.ax_, strict=True)):
+            for j, strength in enumerate(self.strengths):
+                (lines[i, j],) = panel.plot(
+                    self.rank,
+                    self.weights[i, j],
+                    color=colors[j],
+                    label=f"strength {strength:g}",
+                )
+            panel.set_title(_mode_name(mode))
+            panel.set_xlabel("difficulty rank (share of easier samples)")
+            panel.set_ylabel("weight")
+        # One legend for all panels, outside them: no curve hides behind it.
+        self.legend_ = self.figure_.legend(
+            handles=list(lines[0]), loc="outside right upper"
+        )
+        self.lines_ = lines
+        return self
+
+
+def _mode_name(mode):
+    return mode if isinstance(mode, str) else getattr(mode, "__name__", repr(mode))
+
+
+def _check_modes(modes):
+    modes = [modes] if isinstance(modes, str) or callable(modes) else list(modes)
+    if not modes:
+        raise ValueError("modes is empty; give at least one weighting mode.")
+    unknown = [m for m in modes if not callable(m) and m not in WEIGHTING_MODES]
+    if unknown:
+        raise ValueError(
+            f"Unknown weighting modes {unknown}; use callables or names from "
+            f"{list(WEIGHTING_MODES)}."
+        )
+    return modes
+
+
+def _check_strengths(strengths):
+    values = np.atleast_1d(np.asarray(strengths))
+    if (
+        values.ndim != 1
+        or values.size == 0
+        or not all(isinstance(s, Real) for s in values.tolist())
+        or not np.all(np.isfinite(values))
+        or np.any(values < 0)
+    ):
+        raise ValueError(
+            "strengths must be a non-empty sequence of finite numbers >= 0; "
+            f"got {strengths!r}."
+        )
+    return [float(s) for s in values]
