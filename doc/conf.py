@@ -48,6 +48,9 @@ def _skip_sklearn_members(app, what, name, obj, skip, options):
     module = getattr(obj, "__module__", None) or ""
     if module == "sklearn" or module.startswith("sklearn."):
         return True
+    # scikit-learn attaches set_*_request to every class it sees, skorch's too.
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
     return None
 
 
