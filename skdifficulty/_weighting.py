@@ -172,7 +172,7 @@ def easy_first(difficulty, *, strength=1.0, scale="rank"):
 
     Examples
     --------
-    >>> from skdifficulty._weighting import easy_first
+    >>> from skdifficulty import easy_first
     >>> easy_first([0.1, 0.5, 2.0, 0.3], strength=1.0)
     array([0.875, 0.375, 0.125, 0.625])
     """
@@ -212,7 +212,7 @@ def hard_first(difficulty, *, strength=1.0, scale="rank"):
 
     Examples
     --------
-    >>> from skdifficulty._weighting import hard_first
+    >>> from skdifficulty import hard_first
     >>> hard_first([0.1, 0.5, 2.0, 0.3], strength=2.0)
     array([0.015625, 0.390625, 0.765625, 0.140625])
     """
@@ -251,7 +251,7 @@ def medium_first(difficulty, *, strength=1.0, scale="rank"):
 
     Examples
     --------
-    >>> from skdifficulty._weighting import medium_first
+    >>> from skdifficulty import medium_first
     >>> medium_first([0.1, 0.5, 2.0, 0.3], strength=1.0)
     array([0.25, 0.75, 0.25, 0.75])
     """
@@ -291,7 +291,7 @@ def two_ends(difficulty, *, strength=1.0, scale="rank"):
 
     Examples
     --------
-    >>> from skdifficulty._weighting import two_ends
+    >>> from skdifficulty import two_ends
     >>> two_ends([0.1, 0.5, 2.0, 0.3], strength=1.0)
     array([0.875, 0.625, 0.875, 0.625])
     """
@@ -455,7 +455,7 @@ def difficulty_weights(
 
     Examples
     --------
-    >>> from skdifficulty._weighting import difficulty_weights
+    >>> from skdifficulty import difficulty_weights
     >>> difficulty = [0.1, 0.5, 2.0, 0.3]
     >>> difficulty_weights(difficulty, strength=1.0)
     array([1.75, 0.75, 0.25, 1.25])
