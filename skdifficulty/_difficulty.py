@@ -354,17 +354,20 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         self._check_prediction_method(estimator)
 
         rng = check_random_state(self.random_state)
+        cv = self.cv
+        if not isinstance(cv, Integral) and not hasattr(cv, "split"):
+            cv = list(cv)  # an iterable of splits is read twice: count, then fit
         splits = make_splits(
             X,
             self._y_encoded if n_outputs > 1 else y,
             resampling=self.resampling,
-            cv=self.cv,
+            cv=cv,
             n_repeats=self.n_repeats,
             train_size=self.train_size,
             stratify=n_outputs > 1,
             random_state=rng.randint(_MAX_SEED),
         )
-        n_fits = n_splits(self.cv, self.n_repeats, X, y)
+        n_fits = n_splits(cv, self.n_repeats, X, y)
         seeds = rng.randint(_MAX_SEED, size=n_fits)
         accumulator = make_accumulator(
             self.loss_,
@@ -483,8 +486,9 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             warnings.warn(
                 f"{n_partial} of {n_fits} resampled fits trained without every "
                 "class: their models give probability 0 (clipped to eps) to a class "
-                "they never saw. A class with fewer samples than cv folds causes "
-                "this; lower cv, or use resampling='bootstrap'.",
+                "they never saw. A class with fewer samples than cv folds, or a "
+                "class of one sample, causes this; lower cv, or use "
+                "resampling='bootstrap' (which draws within each class).",
                 UserWarning,
                 stacklevel=3,
             )

@@ -25,7 +25,12 @@ from sklearn.utils.validation import (
 )
 
 from ._difficulty import DifficultyEstimator
-from ._routing import estimator_router, fit_params_with_weights, prepare_for_weights
+from ._routing import (
+    check_takes_weights,
+    estimator_router,
+    fit_params_with_weights,
+    prepare_for_weights,
+)
 from ._validation import check_weights
 from ._weighting import WEIGHTING_MODES, difficulty_weights
 
@@ -101,10 +106,11 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
             The fitted meta-estimator.
         """
         self._validate_params()
-        estimator = self._base_estimator()
+        estimator = self._base_estimator(sparse=hasattr(X, "toarray"))
         self._check_estimator_kind(estimator)
         validate_data(self, X, y, skip_check_array=True)
         sample_weight = check_weights(sample_weight, _num_samples(X))
+        check_takes_weights(estimator)
 
         difficulty = self._difficulty_estimator(estimator)
         cached_fit = check_memory(self.memory).cache(_fit_difficulty)
@@ -179,15 +185,17 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        inner = get_tags(self._base_estimator())
+        inner = get_tags(self._base_estimator(sparse=True))
         tags.input_tags.sparse = inner.input_tags.sparse
         tags.input_tags.allow_nan = inner.input_tags.allow_nan
         tags.input_tags.categorical = inner.input_tags.categorical
         tags.input_tags.string = inner.input_tags.string
         return tags
 
-    def _base_estimator(self):
-        return self.estimator if self.estimator is not None else self._default()
+    def _base_estimator(self, *, sparse=False):
+        if self.estimator is not None:
+            return self.estimator
+        return self._default(sparse=sparse)
 
     def _difficulty_estimator(self, estimator):
         if self.difficulty is not None:
@@ -217,7 +225,8 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         The classifier to fit with weights: any estimator whose ``fit`` takes
         ``sample_weight``, a Pipeline (the weights go to its last step), or a
         skorch net. ``None`` means
-        ``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``.
+        ``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``
+        (without centering for sparse ``X``).
     difficulty : DifficultyEstimator, default=None
         How to measure difficulty; ``None`` means
         ``DifficultyEstimator(estimator, keep_estimators=False)``.
@@ -331,8 +340,10 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         check_is_fitted(self)
         return self.estimator_.decision_function(X)
 
-    def _default(self):
-        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    def _default(self, sparse=False):
+        return make_pipeline(
+            StandardScaler(with_mean=not sparse), LogisticRegression(max_iter=1000)
+        )
 
     def _check_estimator_kind(self, estimator):
         if not is_classifier(estimator):
@@ -356,7 +367,8 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
     estimator : estimator object, default=None
         The regressor to fit with weights: any estimator whose ``fit`` takes
         ``sample_weight``, a Pipeline, or a skorch net. ``None`` means
-        ``make_pipeline(StandardScaler(), Ridge())``.
+        ``make_pipeline(StandardScaler(), Ridge())`` (without centering for
+        sparse ``X``).
     difficulty : DifficultyEstimator, default=None
         How to measure difficulty; ``None`` means
         ``DifficultyEstimator(estimator, keep_estimators=False)``.
@@ -402,8 +414,8 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
     (2,)
     """
 
-    def _default(self):
-        return make_pipeline(StandardScaler(), Ridge())
+    def _default(self, sparse=False):
+        return make_pipeline(StandardScaler(with_mean=not sparse), Ridge())
 
     def _check_estimator_kind(self, estimator):
         if not is_regressor(estimator):

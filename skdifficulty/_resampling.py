@@ -4,6 +4,7 @@ Every plan yields ``Split`` tuples lazily, so that a plan of many fits on a
 large data set never holds all of its index arrays at once.
 """
 
+import warnings
 from numbers import Integral
 from typing import NamedTuple
 
@@ -115,7 +116,22 @@ def _kfold(X, y, cv, n_repeats, stratify, groups, random_state):
         splitter = check_cv(cv, y, classifier=stratify)
         n_folds = splitter.get_n_splits(X, y, groups)
     for i, (train, test) in enumerate(splitter.split(X, y, groups)):
-        yield Split(i // n_folds, i % n_folds, np.asarray(train), np.asarray(test))
+        split = Split(i // n_folds, i % n_folds, np.asarray(train), np.asarray(test))
+        _check_disjoint(split, y.shape[0])
+        yield split
+
+
+def _check_disjoint(split, n_samples):
+    """Refuse a split that scores samples its model trained on."""
+    index = np.arange(n_samples)
+    both = np.intersect1d(index[split.train], index[split.test])
+    if both.size:
+        raise ValueError(
+            f"The cv split at repeat {split.repeat}, fold {split.fold} puts "
+            f"{both.size} samples (the first: index {both[0]}) in both the training "
+            "and the test part; a sample must be scored only by models that did "
+            "not see it."
+        )
 
 
 def _bootstrap(y, cv, n_repeats, stratify, random_state):
@@ -133,6 +149,14 @@ def _bootstrap(y, cv, n_repeats, stratify, random_state):
 def _subsample(X, y, cv, n_repeats, train_size, stratify, random_state):
     if train_size is None:
         train_size = (cv - 1) / cv
+    if stratify and np.unique(y, return_counts=True)[1].min() < 2:
+        warnings.warn(
+            "A class has a single sample, which stratified subsampling cannot "
+            "split; the subsamples are drawn without stratification.",
+            UserWarning,
+            stacklevel=4,
+        )
+        stratify = False
     splitter_class = StratifiedShuffleSplit if stratify else ShuffleSplit
     splitter = splitter_class(
         n_splits=cv * n_repeats, train_size=train_size, random_state=random_state

@@ -6,6 +6,7 @@ net takes it as a keyword, and with scikit-learn's metadata routing switched
 on it goes to whatever requested it.
 """
 
+import numpy as np
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import (
@@ -69,6 +70,15 @@ def weight_fit_params(estimator, sample_weight):
         "cannot be fitted with difficulty weights. Use an estimator whose fit "
         "takes sample_weight (or a Pipeline ending in one)."
     )
+
+
+def check_takes_weights(estimator):
+    """Refuse, before any fit, an estimator that cannot take ``sample_weight``.
+
+    With metadata routing enabled, routing itself checks the request.
+    """
+    if not _routing_enabled():
+        weight_fit_params(prepare_for_weights(estimator), np.ones(1))
 
 
 def fit_params_with_weights(owner, estimator, sample_weight, fit_params):

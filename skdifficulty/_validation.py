@@ -41,8 +41,8 @@ def check_class_labels(y):
     classes, y_encoded = np.unique(y, return_inverse=True)
     if classes.shape[0] < 2:
         raise ValueError(
-            f"y has a single class ({classes[0]!r}); difficulty needs at least two "
-            "classes."
+            f"y has a single class ({classes.tolist()[0]!r}); difficulty needs at "
+            "least two classes."
         )
     return classes, y_encoded
 
