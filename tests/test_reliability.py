@@ -1,0 +1,586 @@
+"""Reliability: bad input, faults, no mutation of the caller's data, determinism."""
+
+import pickle
+import re
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from _recording import RecordingClassifier
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
+
+import skdifficulty._difficulty as difficulty_module
+from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
+
+N_SAMPLES = 90
+
+
+def fast_difficulty(estimator=None, **params):
+    """A cheap plan: one repeat of 3 folds."""
+    params = {"n_repeats": 1, "cv": 3, "random_state": 0, **params}
+    return DifficultyEstimator(estimator, **params)
+
+
+def make_difficulty_estimator(estimator=None, **params):
+    return fast_difficulty(estimator, **params)
+
+
+def make_weighted_classifier(estimator=None, **params):
+    difficulty = fast_difficulty(None if estimator is None else clone(estimator))
+    return DifficultyWeightedClassifier(estimator, difficulty=difficulty, **params)
+
+
+BOTH = pytest.mark.parametrize(
+    "make", [make_difficulty_estimator, make_weighted_classifier], ids=["DE", "DWC"]
+)
+
+
+@pytest.fixture
+def data():
+    return make_classification(
+        n_samples=N_SAMPLES,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        random_state=0,
+    )
+
+
+def with_nan(X, value=np.nan):
+    X = X.copy()
+    X[3, 1] = value
+    return X
+
+
+class CountingFits:
+    """Counts the resampled fits that start (monkeypatches ``_fit_and_predict``)."""
+
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        original = difficulty_module._fit_and_predict
+
+        def counting(*args, **kwargs):
+            self.calls += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(difficulty_module, "_fit_and_predict", counting)
+
+
+# -- bad input ---------------------------------------------------------------
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "value, match", [(np.nan, "Input X contains NaN"), (np.inf, "Input X contains inf")]
+)
+def test_non_finite_X_is_refused(data, make, value, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        make().fit(with_nan(X, value), y)
+
+
+@BOTH
+def test_non_finite_X_is_refused_in_sparse_and_dataframe_input(data, make):
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        make().fit(sparse.csr_matrix(with_nan(X)), y)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        make().fit(pd.DataFrame(with_nan(X), columns=list("abcd")), y)
+
+
+@BOTH
+def test_an_estimator_that_allows_nan_just_works(data, make):
+    X, y = data
+    X_nan = with_nan(X)
+    X_nan[::7, 2] = np.nan
+    hgb = HistGradientBoostingClassifier(max_iter=10, random_state=0)
+    model = make(hgb).fit(X_nan, y)
+    assert np.all(np.isfinite(model.difficulty_))
+    if isinstance(model, DifficultyWeightedClassifier):
+        assert np.all(np.isfinite(model.sample_weight_))
+        assert model.predict(X_nan).shape == (N_SAMPLES,)
+    else:
+        assert np.all(np.isfinite(model.transform(X_nan)))
+
+
+@BOTH
+@pytest.mark.parametrize("as_series", [False, True])
+def test_nan_in_y_is_refused(data, make, as_series):
+    X, y = data
+    y = y.astype(float)
+    y[5] = np.nan
+    if as_series:
+        y = pytest.importorskip("pandas").Series(y)
+    # scikit-learn's type_of_target warns about the NaN cast before it refuses.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(ValueError, match="Input y contains NaN"):
+            make().fit(X, y)
+
+
+@BOTH
+def test_a_single_class_is_refused(data, make):
+    X, y = data
+    with pytest.raises(ValueError, match="y has a single class .*at least two"):
+        make().fit(X, np.full(N_SAMPLES, "a"))
+
+
+@BOTH
+def test_continuous_targets_for_a_classifier_are_refused(data, make):
+    X, y = data
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        make().fit(X, X[:, 0])
+
+
+@BOTH
+def test_mismatched_lengths_are_refused(data, make):
+    X, y = data
+    with pytest.raises(ValueError, match=re.escape("inconsistent numbers of samples")):
+        make().fit(X[:-1], y)
+    with pytest.raises(ValueError, match=re.escape("sample_weight.shape == (89,)")):
+        make().fit(X, y, sample_weight=np.ones(N_SAMPLES - 1))
+
+
+@BOTH
+def test_empty_and_one_dimensional_X_are_refused(data, make):
+    X, y = data
+    with pytest.raises(ValueError, match="0 sample\\(s\\)"):
+        make().fit(X[:0], y[:0])
+    with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
+        make().fit(X[:, 0], y)
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        (-np.ones(N_SAMPLES), "Negative values in data passed to `sample_weight`"),
+        (np.zeros(N_SAMPLES), "at least one non-zero number"),
+        (
+            np.where(np.arange(N_SAMPLES) == 2, np.nan, 1.0),
+            "sample_weight contains NaN",
+        ),
+        (
+            np.where(np.arange(N_SAMPLES) == 2, np.inf, 1.0),
+            "sample_weight contains infinity",
+        ),
+    ],
+    ids=["negative", "all-zero", "nan", "inf"],
+)
+def test_bad_sample_weight_is_refused(data, make, weights, match, monkeypatch):
+    X, y = data
+    fits = CountingFits(monkeypatch)
+    with pytest.raises(ValueError, match=match):
+        make().fit(X, y, sample_weight=weights)
+    assert fits.calls == 0  # refused before any resampled fit
+
+
+@BOTH
+def test_fewer_samples_than_folds_falls_back_and_says_so(data, make):
+    """Two samples in 3 stratified folds: every fit still sees the class."""
+    X, y = data
+    y = y.copy()
+    y[:2] = 7
+    with pytest.warns(
+        UserWarning, match="only 2 members, which is less than n_splits=3"
+    ):
+        model = make().fit(X, y)
+    assert np.all(np.isfinite(model.difficulty_))
+    # Each of the two is scored by the one fit that trained on the other.
+    estimator = getattr(model, "difficulty_estimator_", model)
+    assert_array_equal(estimator.n_evaluations_, np.ones(N_SAMPLES))
+
+
+@BOTH
+def test_a_one_sample_class_is_scored_as_unseen_and_says_so(data, make):
+    X, y = data
+    y = y.copy()
+    y[0] = 7
+    with (
+        pytest.warns(UserWarning, match="only 1 members"),
+        pytest.warns(UserWarning, match="1 of 3 resampled fits trained without every"),
+    ):
+        model = make().fit(X, y)
+    # The only model that scores it never saw its class: clipped log loss.
+    assert_allclose(model.difficulty_[0], -np.log(1e-15), rtol=1e-6)
+    assert model.difficulty_.argmax() == 0
+    if isinstance(model, DifficultyWeightedClassifier):
+        assert model.sample_weight_[0] == model.sample_weight_.min()
+        assert 7 in model.classes_  # the final fit sees every class
+
+
+@pytest.mark.parametrize("resampling", ["bootstrap", "subsample"])
+def test_a_one_sample_class_in_random_plans_falls_back_and_says_so(data, resampling):
+    """The random plans also score a one-sample class, and warn.
+
+    Stratified bootstrap always draws the lone sample, so only the last fit
+    (which gives it up to its test part) can score it; stratified subsampling
+    cannot split a class of one and must fall back to plain subsampling.
+    """
+    X, y = data
+    y = y.copy()
+    y[0] = 7
+    with pytest.warns(UserWarning, match="trained without every class"):
+        est = fast_difficulty(resampling=resampling, n_repeats=2).fit(X, y)
+    assert est.n_evaluations_.min() >= 1
+    assert_allclose(est.heldout_proba_[0, 3], 0.0)
+
+
+@BOTH
+def test_an_estimator_without_predict_proba_is_named(data, make):
+    X, y = data
+    with pytest.raises(TypeError, match="needs predict_proba, which SVC does not have"):
+        make(SVC()).fit(X, y)
+
+
+def test_the_zero_one_loss_weights_an_estimator_without_predict_proba(data):
+    X, y = data
+    clf = DifficultyWeightedClassifier(
+        SVC(), difficulty=fast_difficulty(SVC(), loss="zero_one")
+    ).fit(X, y)
+    assert set(np.unique(clf.difficulty_)) <= {0.0, 1.0}
+    assert_allclose(clf.sample_weight_.mean(), 1.0)
+
+
+def test_an_estimator_without_sample_weight_is_refused_before_any_fit(
+    data, monkeypatch
+):
+    """Weighting KNN cannot work: say so before the costly resampled fits."""
+    X, y = data
+    fits = CountingFits(monkeypatch)
+    knn = KNeighborsClassifier()
+    with pytest.raises(TypeError, match="KNeighborsClassifier.fit does not accept"):
+        make_weighted_classifier(knn).fit(X, y)
+    assert fits.calls == 0
+
+
+def test_difficulty_without_sample_weight_support_needs_no_weights(data):
+    """KNN cannot take weights, but its difficulty without weights is fine."""
+    X, y = data
+    est = fast_difficulty(KNeighborsClassifier()).fit(X, y)
+    assert np.all(np.isfinite(est.difficulty_))
+    with pytest.raises(TypeError, match="KNeighborsClassifier.fit does not accept"):
+        fast_difficulty(KNeighborsClassifier()).fit(
+            X, y, sample_weight=np.ones(N_SAMPLES)
+        )
+
+
+@pytest.mark.parametrize(
+    "weighting, match",
+    [
+        (lambda d, y: np.ones(5), re.escape("shape (90,); got shape (5,)")),
+        (lambda d, y: d[:, None], re.escape("shape (90,); got shape (90, 1)")),
+        (lambda d, y: -d, "returned negative weights"),
+        (lambda d, y: d * np.nan, "returned NaN or infinite weights"),
+        (lambda d, y: np.zeros_like(d), "returned only zero weights"),
+        (lambda d, y: np.full(len(d), "x"), "must return real numbers"),
+    ],
+    ids=["short", "2d", "negative", "nan", "zeros", "strings"],
+)
+def test_a_bad_callable_weighting_is_named(data, weighting, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        make_weighted_classifier(weighting=weighting).fit(X, y)
+
+
+def test_a_callable_weighting_cannot_change_the_difficulty_or_labels(data):
+    X, y = data
+    y_before = y.copy()
+
+    def vandal(difficulty, labels):
+        weights = difficulty.copy() + 1.0
+        difficulty[:] = 0.0
+        labels[:] = 0
+        return weights
+
+    clf = make_weighted_classifier(weighting=vandal).fit(X, y)
+    assert_array_equal(clf.difficulty_, clf.difficulty_estimator_.difficulty_)
+    assert clf.difficulty_.min() > 0
+    assert_array_equal(y, y_before)
+    assert_allclose(
+        clf.sample_weight_, (clf.difficulty_ + 1) / (clf.difficulty_ + 1).mean()
+    )
+
+
+class BadProbaClassifier(RecordingClassifier):
+    """Returns a non-finite probability on the training part of a given size."""
+
+    def __init__(self, value=np.inf, bad_size=None):
+        self.value = value
+        self.bad_size = bad_size
+
+    def fit(self, X, y, sample_weight=None, tag=None):
+        self.n_train_ = len(X)
+        return super().fit(X, y, sample_weight)
+
+    def predict_proba(self, X):
+        proba = super().predict_proba(X)
+        if self.bad_size is None or self.n_train_ == self.bad_size:
+            proba[0, 0] = self.value
+        return proba
+
+
+@BOTH
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_non_finite_probabilities_are_refused(data, make, value):
+    X, y = data
+    with pytest.raises(
+        ValueError, match="BadProbaClassifier.predict_proba returned non-finite"
+    ):
+        make(BadProbaClassifier(value)).fit(X, y)
+
+
+def test_non_finite_probabilities_of_one_fit_can_be_skipped(data):
+    X, y = data
+    plan, bad_size = failing_plan(y)
+    est = DifficultyEstimator(
+        BadProbaClassifier(np.nan, bad_size=bad_size), cv=plan, on_error="skip"
+    )
+    with pytest.warns(
+        FitFailedWarning, match="1 of 4 resampled fits failed .* fold 3: ValueError"
+    ):
+        est.fit(X, y)
+    assert est.n_failed_fits_ == 1
+    # The three folds that worked score every sample once.
+    assert_array_equal(est.n_evaluations_, np.ones(N_SAMPLES))
+    assert np.all(np.isfinite(est.difficulty_))
+
+
+@BOTH
+def test_a_cv_that_never_holds_out_some_samples_is_refused(data, make):
+    X, y = data
+    half = np.arange(N_SAMPLES // 2)
+    cv = [(half, half + N_SAMPLES // 2)]
+    if make is make_weighted_classifier:
+        model = DifficultyWeightedClassifier(difficulty=DifficultyEstimator(cv=cv))
+    else:
+        model = DifficultyEstimator(cv=cv)
+    with pytest.raises(ValueError, match=re.escape("45 samples (the first: index 0)")):
+        model.fit(X, y)
+
+
+def test_a_cv_that_tests_on_training_samples_is_refused(data):
+    """A sample scored by a model that saw it is not held out: refuse the plan."""
+    X, y = data
+    everything = np.arange(N_SAMPLES)
+    with pytest.raises(ValueError, match="both the training and the test part"):
+        DifficultyEstimator(cv=[(everything, everything)]).fit(X, y)
+
+
+def test_a_one_shot_iterable_of_splits_is_used_once(data):
+    """A generator of splits (as cross_validate accepts) gives the same plan."""
+    X, y = data
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    from_list = DifficultyEstimator(cv=splits).fit(X, y)
+    from_generator = DifficultyEstimator(cv=(split for split in splits)).fit(X, y)
+    assert_array_equal(from_generator.difficulty_, from_list.difficulty_)
+
+
+# -- faults -------------------------------------------------------------------
+
+
+class FailingClassifier(RecordingClassifier):
+    """Fails to fit a training part of one given size."""
+
+    def __init__(self, fail_size=0, error=None):
+        self.fail_size = fail_size
+        self.error = error
+
+    def fit(self, X, y, sample_weight=None, tag=None):
+        if len(X) == self.fail_size:
+            raise self.error or ArithmeticError("cannot fit this part")
+        return super().fit(X, y, sample_weight)
+
+
+def failing_plan(y):
+    """Three stratified folds, then a fourth (fold 3) that fails."""
+    splits = list(StratifiedKFold(3).split(np.zeros(len(y)), y))
+    return splits + [(np.arange(7, len(y)), np.arange(7))], len(y) - 7
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_failing_fit_names_repeat_and_fold_and_chains_the_cause(data, n_jobs):
+    X, y = data
+    plan, fail_size = failing_plan(y)
+    est = DifficultyEstimator(FailingClassifier(fail_size), cv=plan, n_jobs=n_jobs)
+    with pytest.raises(
+        ArithmeticError,
+        match="Fitting FailingClassifier failed on repeat 0, fold 3: ArithmeticError",
+    ) as excinfo:
+        est.fit(X, y)
+    cause = excinfo.value.__cause__
+    assert type(cause) is ArithmeticError
+    assert str(cause) == "cannot fit this part"
+
+
+def test_a_failing_fit_in_the_meta_estimator_chains_the_cause(data):
+    X, y = data
+    plan, fail_size = failing_plan(y)
+    failing = FailingClassifier(fail_size)
+    clf = DifficultyWeightedClassifier(
+        failing, difficulty=DifficultyEstimator(failing, cv=plan)
+    )
+    with pytest.raises(ArithmeticError, match="repeat 0, fold 3") as excinfo:
+        clf.fit(X, y)
+    assert str(excinfo.value.__cause__) == "cannot fit this part"
+
+
+class NeedsTwoArguments(Exception):
+    def __init__(self, code, detail):
+        super().__init__(code, detail)
+
+
+def test_an_error_that_cannot_be_rebuilt_becomes_a_runtime_error(data):
+    X, y = data
+    plan, fail_size = failing_plan(y)
+    est = DifficultyEstimator(
+        FailingClassifier(fail_size, error=NeedsTwoArguments(3, "odd")), cv=plan
+    )
+    with pytest.raises(RuntimeError, match="repeat 0, fold 3: NeedsTwoArguments") as e:
+        est.fit(X, y)
+    assert isinstance(e.value.__cause__, NeedsTwoArguments)
+
+
+def test_skipped_fits_warn_and_are_counted_in_the_meta_estimator(data):
+    X, y = data
+    plan, fail_size = failing_plan(y)
+    failing = FailingClassifier(fail_size)
+    clf = DifficultyWeightedClassifier(
+        RecordingClassifier(),
+        difficulty=DifficultyEstimator(failing, cv=plan, on_error="skip"),
+    )
+    with pytest.warns(
+        FitFailedWarning, match="1 of 4 resampled fits failed .* repeat 0, fold 3"
+    ):
+        clf.fit(X, y)
+    assert clf.difficulty_estimator_.n_failed_fits_ == 1
+    assert_array_equal(clf.difficulty_estimator_.n_evaluations_, np.ones(N_SAMPLES))
+    assert np.all(np.isfinite(clf.sample_weight_))
+
+
+def test_all_fits_failing_is_an_error_even_when_skipping(data):
+    X, y = data
+    est = fast_difficulty(FailingClassifier(N_SAMPLES * 2 // 3), on_error="skip")
+    with pytest.raises(ValueError, match="All 3 resampled fits failed") as excinfo:
+        est.fit(X, y)
+    assert isinstance(excinfo.value.__cause__, ArithmeticError)
+
+
+# -- no mutation ----------------------------------------------------------------
+
+
+def as_kind(kind, X, y, w):
+    if kind == "numpy":
+        return X, y, w
+    if kind == "pandas":
+        pd = pytest.importorskip("pandas")
+        return pd.DataFrame(X, columns=list("abcd")), pd.Series(y), pd.Series(w)
+    return sparse.csr_matrix(X), y, w
+
+
+def hashes(*objects):
+    return [joblib.hash(obj) for obj in objects]
+
+
+@pytest.mark.parametrize("kind", ["numpy", "pandas", "sparse"])
+def test_difficulty_estimator_does_not_mutate_its_inputs(data, kind):
+    X, y = data
+    X, y, w = as_kind(kind, X, y, np.linspace(0.5, 2, N_SAMPLES))
+    lr = LogisticRegression(max_iter=500)
+    est = fast_difficulty(lr)
+    before = hashes(X, y, w, lr, est)
+    est.fit_transform(X, y, sample_weight=w)
+    est.fit(X, y, sample_weight=w)
+    est.transform(X)
+    assert hashes(X, y, w, lr) == before[:4]
+    assert joblib.hash(clone(est)) == before[4]  # parameters unchanged
+
+
+@pytest.mark.parametrize("kind", ["numpy", "pandas", "sparse"])
+def test_weighted_classifier_does_not_mutate_its_inputs(data, kind):
+    X, y = data
+    X, y, w = as_kind(kind, X, y, np.linspace(0.5, 2, N_SAMPLES))
+    lr = LogisticRegression(max_iter=500)
+    difficulty = fast_difficulty(LogisticRegression(max_iter=500))
+    clf = DifficultyWeightedClassifier(lr, difficulty=difficulty)
+    before = hashes(X, y, w, lr, difficulty, clf)
+    clf.fit(X, y, sample_weight=w)
+    clf.predict(X)
+    clf.predict_proba(X)
+    clf.score(X, y, sample_weight=w)
+    assert hashes(X, y, w, lr, difficulty) == before[:5]
+    assert joblib.hash(clone(clf)) == before[5]
+    assert not hasattr(difficulty, "difficulty_")
+
+
+def test_default_weighted_classifier_takes_sparse_input(data):
+    """The default pipeline must not center sparse X (as DifficultyEstimator's)."""
+    X, y = data
+    clf = DifficultyWeightedClassifier(difficulty=fast_difficulty())
+    clf.fit(sparse.csr_matrix(X), y)
+    assert clf.predict(sparse.csr_matrix(X)).shape == (N_SAMPLES,)
+
+
+# -- determinism ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("resampling", ["kfold", "subsample"])
+def test_n_jobs_gives_bit_identical_difficulty(data, resampling):
+    X, y = data
+    tree = DecisionTreeClassifier(max_features=2, min_samples_leaf=3)
+    kwargs = dict(resampling=resampling, n_repeats=2, random_state=7)
+    one = fast_difficulty(tree, n_jobs=1, **kwargs).fit_transform(X, y)
+    two = fast_difficulty(tree, n_jobs=2, **kwargs).fit_transform(X, y)
+    assert_array_equal(one, two)
+
+
+def test_n_jobs_gives_an_identical_weighted_classifier(data):
+    X, y = data
+    fits = []
+    for n_jobs in (1, 2):
+        difficulty = fast_difficulty(n_repeats=2, n_jobs=n_jobs)
+        fits.append(
+            DifficultyWeightedClassifier(difficulty=difficulty, strength=2).fit(X, y)
+        )
+    assert_array_equal(fits[0].sample_weight_, fits[1].sample_weight_)
+    assert_array_equal(fits[0].predict_proba(X), fits[1].predict_proba(X))
+
+
+def round_trips(model, tmp_path):
+    yield pickle.loads(pickle.dumps(model))
+    path = tmp_path / "model.joblib"
+    joblib.dump(model, path)
+    yield joblib.load(path)
+
+
+def test_a_fitted_difficulty_estimator_survives_pickle_and_joblib(data, tmp_path):
+    X, y = data
+    est = fast_difficulty(n_repeats=2).fit(X, y)
+    for loaded in round_trips(est, tmp_path):
+        assert_array_equal(loaded.transform(X), est.transform(X))
+        assert_array_equal(loaded.difficulty_, est.difficulty_)
+        assert_array_equal(loaded.n_evaluations_, est.n_evaluations_)
+        # Refitting the loaded copy reproduces the original fit.
+        assert_array_equal(clone(loaded).fit(X, y).difficulty_, est.difficulty_)
+
+
+def test_a_fitted_weighted_classifier_survives_pickle_and_joblib(data, tmp_path):
+    X, y = data
+    clf = make_weighted_classifier(strength=2.0).fit(X, y)
+    for loaded in round_trips(clf, tmp_path):
+        assert_array_equal(loaded.predict(X), clf.predict(X))
+        assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+        assert_array_equal(loaded.sample_weight_, clf.sample_weight_)
