@@ -54,9 +54,13 @@ def check_regression_targets(y):
 
 
 def check_weights(sample_weight, n_samples):
-    """Validate user sample weights: finite, non-negative, not all zero."""
+    """Validated float copy of user weights: finite, non-negative, not all zero."""
     if sample_weight is None:
         return None
-    return _check_sample_weight(
+    sample_weight = _check_sample_weight(
         sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True, copy=True
     )
+    # Older scikit-learn accepts all-zero weights, which leave nothing to fit.
+    if not np.any(sample_weight):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return sample_weight

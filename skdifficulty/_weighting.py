@@ -27,10 +27,11 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    _check_sample_weight,
     _num_samples,
     column_or_1d,
 )
+
+from ._validation import check_weights
 
 WEIGHTING_MODES = ("easy_first", "hard_first", "medium_first", "two_ends", "none")
 """Names accepted by ``difficulty_weights(weighting=...)`` (a callable also is)."""
@@ -337,16 +338,6 @@ def _log_mode_weights(difficulty, weighting, strength, scale):
     return _log_weights(difficulty, weighting, strength, scale)
 
 
-def _check_user_weights(sample_weight, n_samples):
-    """Validated float copy of ``sample_weight``, or None."""
-    if sample_weight is None:
-        return None
-    # Refuses NaN, inf, negative, all-zero and wrongly shaped weights.
-    return _check_sample_weight(
-        sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True, copy=True
-    )
-
-
 def _check_y_length(y, n_samples):
     """Refuse labels that do not match the difficulty sample for sample."""
     if y is not None and _num_samples(y) != n_samples:
@@ -471,7 +462,7 @@ def difficulty_weights(
             log_w = log_w - log_w[np.isfinite(log_w)].max()
         w = np.exp(log_w)
     _check_y_length(y, w.shape[0])
-    sw = _check_user_weights(sample_weight, w.shape[0])
+    sw = check_weights(sample_weight, w.shape[0])
     if sw is not None:
         w = w * sw
     if not np.any(w > 0):
