@@ -55,7 +55,9 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=None)
     args = parser.parse_args(argv)
 
-    print(f"{'noise':>5} {'seed':>4} {'difficulty':>10} {'self-conf':>9} {'cleanlab':>8}")
+    print(
+        f"{'noise':>5} {'seed':>4} {'difficulty':>10} {'self-conf':>9} {'cleanlab':>8}"
+    )
     for noise in args.noise:
         rows = []
         for seed in args.seeds:

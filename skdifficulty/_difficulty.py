@@ -2,6 +2,7 @@
 
 import warnings
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -292,11 +293,13 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             self.loss_, n_samples, self._n_outputs(), **self._accumulator_kwargs()
         )
         method = self._prediction_method()
-        for estimator in self.estimators_:
-            prediction = getattr(estimator, method)(X)
-            accumulator.update(
-                np.arange(n_samples), self._encode(estimator, prediction)
+        everyone = np.arange(n_samples)
+        for model in self.estimators_:
+            prediction = getattr(model, method)(X)
+            result = _Result(
+                model, everyone, prediction, getattr(model, "classes_", None)
             )
+            accumulator.update(everyone, self._encode(result))
         if self.loss_ == "squared_error":
             return self._stack(accumulator.label_free(self._mean_bias))
         return self._stack(accumulator.label_free())
@@ -344,7 +347,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         estimator = self._base_estimator(sparse=hasattr(X, "toarray"))
         X = check_features(X)
         validate_data(self, X, y, skip_check_array=True)
-        y, n_outputs = self._check_targets(estimator, y)
+        y, targets = self._check_targets(estimator, y)
         sample_weight = check_weights(sample_weight, X.shape[0])
         estimator = _resampled_estimator(estimator, sample_weight)
         params = _check_method_params(
@@ -353,35 +356,53 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         self.loss_ = self._resolve_loss(estimator)
         self._check_prediction_method(estimator)
 
+        splits, seeds = self._plan(X, targets)
+        results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
+            delayed(_fit_and_predict)(
+                clone(estimator),
+                X,
+                y,
+                split,
+                params,
+                self._prediction_method(),
+                seed,
+                keep=self.keep_estimators,
+            )
+            for split, seed in zip(splits, seeds, strict=True)
+        )
+        accumulator = make_accumulator(
+            self.loss_,
+            X.shape[0],
+            self._n_outputs(),
+            targets,
+            **self._accumulator_kwargs(),
+        )
+        estimators, n_failed = self._collect(
+            results, accumulator, estimator, len(seeds)
+        )
+        return self._store(accumulator, estimators, n_failed)
+
+    def _plan(self, X, targets):
+        """The splits of the resampling plan, and one seed per fit."""
         rng = check_random_state(self.random_state)
         cv = self.cv
         if not isinstance(cv, Integral) and not hasattr(cv, "split"):
             cv = list(cv)  # an iterable of splits is read twice: count, then fit
         splits = make_splits(
             X,
-            self._y_encoded if n_outputs > 1 else y,
+            targets,
             resampling=self.resampling,
             cv=cv,
             n_repeats=self.n_repeats,
             train_size=self.train_size,
-            stratify=n_outputs > 1,
+            stratify=hasattr(self, "classes_"),
             random_state=rng.randint(_MAX_SEED),
         )
-        n_fits = n_splits(cv, self.n_repeats, X, y)
-        seeds = rng.randint(_MAX_SEED, size=n_fits)
-        accumulator = make_accumulator(
-            self.loss_,
-            X.shape[0],
-            n_outputs,
-            self._y_encoded if n_outputs > 1 else y,
-            **self._accumulator_kwargs(),
-        )
-        results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
-            delayed(_fit_and_predict)(
-                clone(estimator), X, y, split, params, self._prediction_method(), seed
-            )
-            for split, seed in zip(splits, seeds, strict=True)
-        )
+        n_fits = n_splits(cv, self.n_repeats, X, targets)
+        return splits, rng.randint(_MAX_SEED, size=n_fits)
+
+    def _collect(self, results, accumulator, estimator, n_fits):
+        """Fold each fit's held-out predictions in, in plan order."""
         estimators, failures, n_partial = [], [], 0
         progress = tqdm(total=n_fits, disable=not self.verbose, desc="resampled fits")
         with progress:
@@ -391,15 +412,13 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
                     failures.append(result)
                     self._handle_failure(result, estimator)
                     continue
-                model, test, prediction = result
-                encoded = self._encode(model, prediction)
-                accumulator.update(test, encoded)
-                n_partial += self._misses_classes(model)
+                accumulator.update(result.test, self._encode(result))
+                n_partial += self._misses_classes(result.classes)
                 if self.keep_estimators:
-                    estimators.append(model)
+                    estimators.append(result.model)
         self._report(failures, n_partial, n_fits)
         self._check_coverage(accumulator.n_evaluations, failures)
-        return self._store(accumulator, estimators, len(failures))
+        return estimators, len(failures)
 
     def _base_estimator(self, *, sparse):
         if self.estimator is not None:
@@ -409,11 +428,14 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         )
 
     def _check_targets(self, estimator, y):
+        """``y`` for the fits, and the targets the losses compare with."""
         if is_classifier(estimator):
-            self.classes_, self._y_encoded = check_class_labels(y)
-            y = np.asarray(y).reshape(-1)
-            return y, self.classes_.shape[0]
-        return check_regression_targets(y), 1
+            self.classes_, y_encoded = check_class_labels(y)
+            return np.asarray(y).reshape(-1), y_encoded
+        if hasattr(self, "classes_"):
+            del self.classes_
+        y = check_regression_targets(y)
+        return y, y
 
     def _resolve_loss(self, estimator):
         classifier = is_classifier(estimator)
@@ -450,20 +472,20 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
     def _accumulator_kwargs(self):
         return {"eps": self.eps} if self.loss_ == "log_loss" else {}
 
-    def _encode(self, model, prediction):
-        """Put a model's prediction on this estimator's class axis."""
+    def _encode(self, result):
+        """Put a fit's prediction on this estimator's class axis."""
+        prediction = result.prediction
         if not hasattr(self, "classes_"):
             return np.asarray(prediction, dtype=np.float64).reshape(-1)
-        model_classes = np.searchsorted(self.classes_, model.classes_)
         if self.loss_ == "zero_one":
             return np.searchsorted(self.classes_, prediction)
         # A class absent from the training part gets probability 0.
         proba = np.zeros((prediction.shape[0], self.classes_.shape[0]))
-        proba[:, model_classes] = prediction
+        proba[:, np.searchsorted(self.classes_, result.classes)] = prediction
         return proba
 
-    def _misses_classes(self, model):
-        return hasattr(self, "classes_") and len(model.classes_) < len(self.classes_)
+    def _misses_classes(self, model_classes):
+        return hasattr(self, "classes_") and len(model_classes) < len(self.classes_)
 
     def _handle_failure(self, failure, estimator):
         if self.on_error == "raise":
@@ -555,8 +577,20 @@ class _Failure:
             return RuntimeError(message)
 
 
-def _fit_and_predict(estimator, X, y, split, params, method, seed):
-    """Fit on the training part, predict the test part; return a failure if any."""
+class _Result(NamedTuple):
+    """One fit's held-out predictions, its classes, and the model if kept."""
+
+    model: object
+    test: np.ndarray
+    prediction: np.ndarray
+    classes: object
+
+
+def _fit_and_predict(estimator, X, y, split, params, method, seed, *, keep=True):
+    """Fit on the training part, predict the test part; return a failure if any.
+
+    The model travels back to the caller only when it is kept.
+    """
     _seed_estimator(estimator, seed)
     try:
         estimator.fit(
@@ -575,7 +609,8 @@ def _fit_and_predict(estimator, X, y, split, params, method, seed):
             split,
             ValueError(f"{_name(estimator)}.{method} returned non-finite values."),
         )
-    return estimator, split.test, prediction
+    classes = getattr(estimator, "classes_", None)
+    return _Result(estimator if keep else None, split.test, prediction, classes)
 
 
 def _resampled_estimator(estimator, sample_weight):
@@ -596,15 +631,14 @@ def _seed_estimator(estimator, seed):
     """Give every ``random_state`` parameter its own seed, as bagging does."""
     if is_skorch_net(estimator):
         seed_torch(seed)
-    rng = np.random.RandomState(seed)
-    params = estimator.get_params(deep=True)
-    to_set = {
-        key: int(rng.randint(_MAX_SEED))
-        for key in sorted(params)
+    keys = sorted(
+        key
+        for key in estimator.get_params(deep=True)
         if key == "random_state" or key.endswith("__random_state")
-    }
-    if to_set:
-        estimator.set_params(**to_set)
+    )
+    if keys:
+        rng = np.random.RandomState(seed)
+        estimator.set_params(**{key: int(rng.randint(_MAX_SEED)) for key in keys})
 
 
 def _name(estimator):

@@ -14,8 +14,10 @@ medium_first  ``(2 * min(q, 1-q)) ** s``  twice the share in its smaller tail
 two_ends      ``max(q, 1-q) ** s``        share in its larger tail
 ============  ==========================  ==================================
 
-In every mode a sample whose share is one half weighs ``2 ** -s`` as much as
-the samples at the favoured end, and ``s = 0`` gives uniform weights.
+In easy_first, hard_first and two_ends a sample whose share is one half weighs
+``2 ** -s`` as much as the samples at the favoured end; in medium_first a sample
+at either quartile weighs ``2 ** -s`` as much as the median one. ``s = 0`` gives
+uniform weights.
 """
 
 from numbers import Real
