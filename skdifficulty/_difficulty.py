@@ -434,8 +434,12 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             return np.asarray(y).reshape(-1), y_encoded
         if hasattr(self, "classes_"):
             del self.classes_
-        y = check_regression_targets(y)
-        return y, y
+        targets = check_regression_targets(y)
+        # A skorch regressor needs the (n, 1) column it was given: MSELoss
+        # would broadcast 1-D targets against its (n, 1) output to (n, n).
+        if is_skorch_net(estimator) and np.ndim(y) == 2:
+            return np.asarray(y), targets
+        return targets, targets
 
     def _resolve_loss(self, estimator):
         classifier = is_classifier(estimator)
@@ -623,8 +627,30 @@ def _resampled_estimator(estimator, sample_weight):
     if sample_weight is not None:
         estimator = prepare_for_weights(estimator)
     if is_skorch_net(estimator) and estimator.train_split is not None:
+        _check_no_validation_callbacks(estimator)
         estimator = clone(estimator).set_params(train_split=None)
     return estimator
+
+
+def _check_no_validation_callbacks(net):
+    """Refuse callbacks that need the validation split a difficulty fit drops."""
+    params = net.get_params()
+    for item in net.callbacks or []:
+        name, callback = item if isinstance(item, tuple) else (None, item)
+        name = name or getattr(callback, "__name__", type(callback).__name__)
+        if params.get(f"callbacks__{name}", callback) is None:
+            continue  # switched off with set_params(callbacks__<name>=None)
+        monitor = params.get(
+            f"callbacks__{name}__monitor", getattr(callback, "monitor", None)
+        )
+        if isinstance(monitor, str) and monitor.startswith("valid"):
+            raise ValueError(
+                f"The skorch net's callback {name!r} monitors {monitor!r}, but "
+                "difficulty fits train without the net's validation split "
+                "(train_split=None): the held-out part scores them. Give "
+                f"DifficultyEstimator a net without it, e.g. "
+                f"net.set_params(callbacks__{name}=None)."
+            )
 
 
 def _seed_estimator(estimator, seed):
