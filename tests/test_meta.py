@@ -27,7 +27,11 @@ FAST = DifficultyEstimator(n_repeats=1, cv=3, random_state=0, keep_estimators=Fa
 @pytest.fixture
 def data():
     return make_classification(
-        n_samples=90, n_features=4, n_informative=3, n_redundant=0, n_classes=3,
+        n_samples=90,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
         random_state=0,
     )
 
@@ -40,7 +44,9 @@ def test_strength_zero_reproduces_the_unweighted_fit(data):
             lr, difficulty=FAST, weighting=weighting, strength=0.0
         ).fit(X, y)
         assert_array_equal(clf.sample_weight_, np.ones(len(y)))
-        plain = LogisticRegression(max_iter=1000).fit(X, y, sample_weight=np.ones(len(y)))
+        plain = LogisticRegression(max_iter=1000).fit(
+            X, y, sample_weight=np.ones(len(y))
+        )
         assert_allclose(clf.estimator_.coef_, plain.coef_, rtol=1e-12, atol=1e-12)
         assert_array_equal(clf.predict(X), plain.predict(X))
 
@@ -51,7 +57,9 @@ def test_weights_follow_the_difficulty(data):
         RecordingClassifier(), difficulty=FAST, strength=2.0
     ).fit(X, y)
     assert_allclose(clf.difficulty_, clf.difficulty_estimator_.difficulty_)
-    expected = difficulty_weights(clf.difficulty_, y, weighting="easy_first", strength=2.0)
+    expected = difficulty_weights(
+        clf.difficulty_, y, weighting="easy_first", strength=2.0
+    )
     assert_allclose(clf.sample_weight_, expected)
     assert_allclose(clf.estimator_.sample_weight_, expected)
     # Easy first: the hardest sample weighs least.
@@ -105,7 +113,8 @@ def test_metadata_routing_on_and_off(data):
         unrequested = RecordingClassifier()
         with pytest.raises(UnsetMetadataPassedError, match="sample_weight"):
             DifficultyWeightedClassifier(
-                unrequested, difficulty=DifficultyEstimator(unrequested, n_repeats=1, cv=3)
+                unrequested,
+                difficulty=DifficultyEstimator(unrequested, n_repeats=1, cv=3),
             ).fit(X, y)
     # Off: the same estimator gets the weights as a keyword.
     clf = DifficultyWeightedClassifier(RecordingClassifier(), difficulty=FAST).fit(X, y)
@@ -120,9 +129,7 @@ def test_an_estimator_without_sample_weight_is_named(data):
 
 def test_methods_are_delegated_only_where_they_exist(data):
     X, y = data
-    svc = DifficultyWeightedClassifier(
-        SVC(), difficulty=FAST
-    )
+    svc = DifficultyWeightedClassifier(SVC(), difficulty=FAST)
     assert not hasattr(svc, "predict_proba")
     assert hasattr(svc, "decision_function")
     svc.fit(X, y)
@@ -137,7 +144,9 @@ def test_methods_are_delegated_only_where_they_exist(data):
 def test_string_labels(data):
     X, y = data
     labels = np.array(["a", "b", "c"])[y]
-    clf = DifficultyWeightedClassifier(difficulty=FAST, normalize="class").fit(X, labels)
+    clf = DifficultyWeightedClassifier(difficulty=FAST, normalize="class").fit(
+        X, labels
+    )
     assert set(clf.predict(X)) <= {"a", "b", "c"}
     assert_array_equal(clf.classes_, ["a", "b", "c"])
 
