@@ -22,7 +22,7 @@ def _importable(name):
         return False
 
 
-# skdifficulty/skorch.py imports torch and skorch at module level, so
+# skdifficulty/skorch.py and tests/_nets.py import torch at module level, so
 # --doctest-modules must skip it when either optional dependency is missing.
 if not all(_importable(name) for name in ("torch", "skorch")):
-    collect_ignore.append("skdifficulty/skorch.py")
+    collect_ignore += ["skdifficulty/skorch.py", "tests/_nets.py"]

@@ -20,6 +20,7 @@ import sklearn
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
+from _nets import DEVICES, N_CLASSES, N_FEATURES, SeededLinear  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import (  # noqa: E402
@@ -43,37 +44,7 @@ from skdifficulty.skorch import (  # noqa: E402
     weighted_net_class,
 )
 
-N_SAMPLES, N_FEATURES, N_CLASSES = 30, 4, 3
-
-DEVICES = [
-    "cpu",
-    pytest.param(
-        "cuda",
-        marks=[
-            pytest.mark.gpu,
-            pytest.mark.skipif(
-                not torch.cuda.is_available(), reason="needs a CUDA device"
-            ),
-        ],
-    ),
-]
-
-
-class SeededLinear(torch.nn.Module):
-    """A Linear layer with the same initial parameters at every construction.
-
-    Fits are then reproducible whatever else drew from torch's global random
-    generator before (DataLoaders draw a seed even without shuffling).
-    """
-
-    def __init__(self, in_features=N_FEATURES, out_features=N_CLASSES):
-        super().__init__()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(0)
-            self.linear = torch.nn.Linear(in_features, out_features)
-
-    def forward(self, X):
-        return self.linear(X)
+N_SAMPLES = 30
 
 
 class SoftmaxLinear(SeededLinear):

@@ -15,6 +15,7 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
+from _nets import DEVICES, N_CLASSES, N_FEATURES, SeededLinear  # noqa: E402
 from joblib import Memory  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.model_selection import GridSearchCV, KFold  # noqa: E402
@@ -33,39 +34,10 @@ from skdifficulty.skorch import (  # noqa: E402
     WeightedNeuralNetRegressor,
 )
 
-N_SAMPLES, N_FEATURES, N_CLASSES = 60, 4, 3
+N_SAMPLES = 60
 # The key under which a weighted net's batches carry their weights (see the
 # SampleWeightMixin docstring).
 WEIGHT_KEY = "skdifficulty_sample_weight"
-
-DEVICES = [
-    "cpu",
-    pytest.param(
-        "cuda",
-        marks=[
-            pytest.mark.gpu,
-            pytest.mark.skipif(
-                not torch.cuda.is_available(), reason="needs a CUDA device"
-            ),
-        ],
-    ),
-]
-
-
-class SeededLinear(torch.nn.Module):
-    """A Linear layer with the same initial parameters at every construction.
-
-    Its logits go to CrossEntropyLoss (classification) or MSELoss.
-    """
-
-    def __init__(self, in_features=N_FEATURES, out_features=N_CLASSES):
-        super().__init__()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(0)
-            self.linear = torch.nn.Linear(in_features, out_features)
-
-    def forward(self, X):
-        return self.linear(X)
 
 
 class RecordingNet(NeuralNetClassifier):
