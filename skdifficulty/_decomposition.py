@@ -96,9 +96,10 @@ class LossAccumulator:
         """Fold in one fit's predictions for the held-out samples ``indices``."""
         indices = np.asarray(indices)
         prediction = np.asarray(prediction, dtype=np.float64)
-        self._update_prediction(indices, prediction)
+        # The prediction as folded in: what the loss is computed from.
+        folded = self._update_prediction(indices, prediction)
         if self.losses is not None:
-            self.losses.update(indices, self._pointwise_loss(indices, prediction))
+            self.losses.update(indices, self._pointwise_loss(indices, folded))
 
     def scores(self):
         """Difficulty, its split and standard error for every sample.
@@ -146,13 +147,13 @@ class LogLossAccumulator(LossAccumulator):
         return proba / proba.sum(axis=1, keepdims=True)
 
     def _update_prediction(self, indices, proba):
-        clipped = self._clipped(proba)
-        self.log_proba.update(indices, np.log(clipped))
+        log_proba = np.log(self._clipped(proba))
+        self.log_proba.update(indices, log_proba)
         self.proba.update(indices, proba)
+        return log_proba
 
-    def _pointwise_loss(self, indices, proba):
-        clipped = self._clipped(proba)
-        return -np.log(clipped[np.arange(len(indices)), self.y[indices]])
+    def _pointwise_loss(self, indices, log_proba):
+        return -log_proba[np.arange(len(indices)), self.y[indices]]
 
     def _log_normalizer(self):
         return logsumexp(self.log_proba.mean, axis=1)
@@ -199,6 +200,7 @@ class BrierAccumulator(LossAccumulator):
 
     def _update_prediction(self, indices, proba):
         self.proba.update(indices, proba)
+        return proba
 
     def _pointwise_loss(self, indices, proba):
         residual = proba.copy()
@@ -245,6 +247,7 @@ class ZeroOneAccumulator(LossAccumulator):
 
     def _update_prediction(self, indices, labels):
         self.votes.update(indices, self._one_hot(labels))
+        return labels
 
     def _pointwise_loss(self, indices, labels):
         return (labels != self.y[indices]).astype(np.float64)
@@ -275,6 +278,7 @@ class SquaredErrorAccumulator(LossAccumulator):
 
     def _update_prediction(self, indices, prediction):
         self.prediction.update(indices, prediction.reshape(-1))
+        return prediction
 
     def _pointwise_loss(self, indices, prediction):
         return (prediction.reshape(-1) - self.y[indices]) ** 2

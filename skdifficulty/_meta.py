@@ -110,7 +110,8 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         self._check_estimator_kind(estimator)
         validate_data(self, X, y, skip_check_array=True)
         sample_weight = check_weights(sample_weight, _num_samples(X))
-        check_takes_weights(estimator)
+        weighted = prepare_for_weights(clone(estimator))
+        check_takes_weights(weighted)
 
         difficulty = self._difficulty_estimator(estimator)
         cached_fit = check_memory(self.memory).cache(_fit_difficulty)
@@ -126,7 +127,7 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
             normalize=self.normalize,
             sample_weight=sample_weight,
         )
-        self.estimator_ = prepare_for_weights(clone(estimator))
+        self.estimator_ = weighted
         params = fit_params_with_weights(
             self, self.estimator_, self.sample_weight_, fit_params
         )

@@ -75,10 +75,11 @@ def weight_fit_params(estimator, sample_weight):
 def check_takes_weights(estimator):
     """Refuse, before any fit, an estimator that cannot take ``sample_weight``.
 
+    ``estimator`` is one already passed through :func:`prepare_for_weights`.
     With metadata routing enabled, routing itself checks the request.
     """
     if not _routing_enabled():
-        weight_fit_params(prepare_for_weights(estimator), np.ones(1))
+        weight_fit_params(estimator, np.ones(1))
 
 
 def fit_params_with_weights(owner, estimator, sample_weight, fit_params):
