@@ -2,6 +2,7 @@
 
 from ._difficulty import DifficultyEstimator
 from ._meta import DifficultyWeightedClassifier, DifficultyWeightedRegressor
+from ._selection import BaselineRefit
 from ._weighting import (
     WEIGHTING_MODES,
     difficulty_weights,
@@ -15,6 +16,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "WEIGHTING_MODES",
+    "BaselineRefit",
     "DifficultyEstimator",
     "DifficultyWeightedClassifier",
     "DifficultyWeightedRegressor",

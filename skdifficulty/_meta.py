@@ -270,6 +270,8 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
     --------
     DifficultyEstimator : Per-sample difficulty from resampled fits.
     DifficultyWeightedRegressor : The same for regressors.
+    BaselineRefit : Choose ``weighting`` and ``strength`` in a grid search
+        without chasing fold-to-fold noise.
 
     Examples
     --------
@@ -404,6 +406,8 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
     See Also
     --------
     DifficultyWeightedClassifier : The same for classifiers.
+    BaselineRefit : Choose ``weighting`` and ``strength`` in a grid search
+        without chasing fold-to-fold noise.
 
     Examples
     --------
