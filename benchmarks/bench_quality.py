@@ -10,7 +10,11 @@ tenfold). Each cell fits, around the same scaled logistic regression:
 - ``cleanlab``: cleanlab's ``CleanLearning`` ("n/a" if cleanlab is missing);
 - ``grid``: ``GridSearchCV`` over ``DifficultyWeightedClassifier``'s
   ``weighting`` x ``strength`` x ``normalize`` ("mean" or "class"), scored by
-  balanced accuracy on the noisy training labels, with a ``memory=`` cache.
+  balanced accuracy on the noisy training labels, with a ``memory=`` cache;
+  it refits the candidate with the best mean score;
+- ``grid-1se``: the same search (same folds, same cached difficulty) with
+  ``refit=BaselineRefit()``: "none" unless a candidate beats it by more than
+  one paired standard error.
 
 Columns: accuracy (acc) and balanced accuracy (bal) on the clean test part,
 and, for noisy cells, the AUROC with which the difficulty (5 x 5 folds) and
@@ -51,13 +55,18 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
+from skdifficulty import (
+    BaselineRefit,
+    DifficultyEstimator,
+    DifficultyWeightedClassifier,
+)
 from skdifficulty.datasets import flip_labels, make_imbalance
 
 MODES = ["easy_first", "hard_first", "medium_first", "two_ends"]
 NOISES = [("none", 0.0), ("sym", 0.2), ("sym", 0.4), ("pair", 0.2), ("pair", 0.4)]
 KINDS = {"sym": "symmetric", "pair": "pair"}
-METHODS = ["plain", "balanced", "cleanlab", "grid"]
+METHODS = ["plain", "balanced", "cleanlab", "grid", "grid-1se"]
+GRIDS = ["grid", "grid-1se"]
 
 
 def scaled_lr(**params):
@@ -103,7 +112,7 @@ def make_cell(name, noise_kind, rate, imbalance, seed):
     return X_train, y_train, X_test, y_test, flipped
 
 
-def search(settings, seed, n_jobs, cache):
+def search(settings, seed, n_jobs, cache, refit=True):
     grid = [
         {
             "weighting": MODES,
@@ -119,7 +128,9 @@ def search(settings, seed, n_jobs, cache):
         scaled_lr(), difficulty=difficulty, memory=cache, random_state=seed
     )
     cv = StratifiedKFold(settings["inner_cv"], shuffle=True, random_state=seed)
-    return GridSearchCV(meta, grid, cv=cv, scoring="balanced_accuracy", n_jobs=n_jobs)
+    return GridSearchCV(
+        meta, grid, cv=cv, scoring="balanced_accuracy", n_jobs=n_jobs, refit=refit
+    )
 
 
 def clean_learning(seed):
@@ -144,6 +155,10 @@ def fit_methods(X, y, settings, seed, n_jobs):
         models["cleanlab"] = None
     with tempfile.TemporaryDirectory() as cache:
         models["grid"] = search(settings, seed, n_jobs, cache).fit(X, y)
+        # reads the difficulty the first search cached
+        models["grid-1se"] = search(
+            settings, seed, n_jobs, cache, refit=BaselineRefit()
+        ).fit(X, y)
     return models
 
 
@@ -182,13 +197,14 @@ def run_cell(name, noise, imbalance, settings, seed, n_jobs):
             balanced_accuracy_score(y_test, pred),
         )
     auroc = noise_auroc(X, y, flipped, settings, seed, n_jobs) if rate else (None,) * 2
-    best = models["grid"].best_params_
-    chosen = (
-        "none"
-        if best["weighting"] == "none"
-        else f"{best['weighting']} s={best['strength']:g}"
-    ) + f" {best['normalize']}"
+    chosen = " | ".join(describe(models[grid].best_params_) for grid in GRIDS)
     return scores, auroc, chosen
+
+
+def describe(best):
+    mode = best["weighting"]
+    strength = "" if mode == "none" else f" s={best['strength']:g}"
+    return f"{mode}{strength} {best['normalize']}"
 
 
 def cells(quick):
@@ -209,7 +225,7 @@ def header():
     methods = " ".join(f"{m:>13}" for m in METHODS)
     print(
         f"{'data':<6} {'noise':<8} {'imb':>3} {'seed':>4} {methods} "
-        f"{'AUROC diff':>10} {'cleanlab':>8}  grid choice"
+        f"{'AUROC diff':>10} {'cleanlab':>8}  choice: grid | grid-1se"
     )
     sub = " ".join(f"{'acc':>6} {'bal':>6}" for _ in METHODS)
     print(f"{'':<6} {'':<8} {'':>3} {'':>4} {sub}")
@@ -256,23 +272,32 @@ def main(argv=None):
 def summarize(results):
     print()
     print("mean over all cells (cells where a method is n/a are left out of its mean);")
-    print("wins = cells where grid is strictly better / ties / worse")
+    print("W/T/L = cells where each grid is strictly better / ties / worse")
+    print(
+        f"  {'':<3} {'method':<9} {'mean':>6}   " + "   ".join(f"{g:>8}" for g in GRIDS)
+    )
     for k, metric in enumerate(["acc", "bal"]):
-        grid = np.array([r[0]["grid"][k] for r in results])
         for method in METHODS:
-            pairs = [
-                (r[0][method][k], g)
-                for r, g in zip(results, grid, strict=True)
-                if r[0][method][k] is not None
-            ]
-            if not pairs:
-                print(f"  {metric} {method:<9} n/a")
-                continue
-            other, ours = np.array(pairs).T
-            line = f"  {metric} {method:<9} {other.mean():.4f}"
-            if method != "grid":
-                wins = (ours > other).sum(), (ours == other).sum(), (ours < other).sum()
-                line += f"   grid vs it: {wins[0]}/{wins[1]}/{wins[2]}"
+            line = f"  {metric} {method:<9} "
+            for grid in GRIDS:
+                pairs = [
+                    (r[0][method][k], r[0][grid][k])
+                    for r in results
+                    if r[0][method][k] is not None
+                ]
+                if not pairs:
+                    line += "   n/a"
+                    break
+                other, ours = np.array(pairs).T
+                if grid == GRIDS[0]:
+                    line += f"{other.mean():.4f}"
+                if method not in GRIDS:
+                    wins = (
+                        (ours > other).sum(),
+                        (ours == other).sum(),
+                        (ours < other).sum(),
+                    )
+                    line += f"   {wins[0]:>2}/{wins[1]:>2}/{wins[2]:>2}"
             print(line)
     aurocs = np.array(
         [r[1] for r in results if r[1][0] is not None and r[1][1] is not None]
