@@ -1,17 +1,16 @@
 """DifficultyEstimator: each sample's generalization error from resampled fits."""
 
 import warnings
+from contextlib import closing
 from numbers import Integral, Real
-from typing import NamedTuple
 
 import numpy as np
-from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, TransformerMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, TransformerMixin, is_classifier
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._tags import get_tags
 from sklearn.utils.validation import (
@@ -23,17 +22,17 @@ from sklearn.utils.validation import (
 from tqdm.auto import tqdm
 
 from ._decomposition import DECOMPOSABLE_LOSSES, LOSSES, make_accumulator
-from ._resampling import RESAMPLING_METHODS, make_splits, n_splits
+from ._predictions import PredictionCheck
+from ._resampling import RESAMPLING_METHODS, Split, make_splits, n_splits
 from ._routing import estimator_router, fit_params_with_weights, prepare_for_weights
-from ._skorch_utils import is_skorch_net, seed_torch
+from ._runners import MAX_SEED, Failure, FitPlan, JoblibRunner, Result
+from ._skorch_utils import is_skorch_net, prepare_net_for_resampling
 from ._validation import (
     check_class_labels,
     check_features,
     check_regression_targets,
     check_weights,
 )
-
-_MAX_SEED = np.iinfo(np.int32).max
 
 
 class DifficultyEstimator(TransformerMixin, BaseEstimator):
@@ -294,12 +293,14 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         )
         method = self._prediction_method()
         everyone = np.arange(n_samples)
-        for model in self.estimators_:
-            prediction = getattr(model, method)(X)
-            result = _Result(
-                model, everyone, prediction, getattr(model, "classes_", None)
+        for i, model in enumerate(self.estimators_):
+            result = Result(
+                model,
+                Split(None, None, None, everyone),
+                getattr(model, method)(X),
+                getattr(model, "classes_", None),
             )
-            accumulator.update(everyone, self._encode(result))
+            accumulator.update(everyone, self._encode(result, f"estimators_[{i}]"))
         if self.loss_ == "squared_error":
             return self._stack(accumulator.label_free(self._mean_bias))
         return self._stack(accumulator.label_free())
@@ -349,7 +350,9 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         validate_data(self, X, y, skip_check_array=True)
         y, targets = self._check_targets(estimator, y)
         sample_weight = check_weights(sample_weight, X.shape[0])
-        estimator = _resampled_estimator(estimator, sample_weight)
+        if sample_weight is not None:
+            estimator = prepare_for_weights(estimator)
+        estimator = prepare_net_for_resampling(estimator)
         params = _check_method_params(
             X, fit_params_with_weights(self, estimator, sample_weight, fit_params)
         )
@@ -357,18 +360,15 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         self._check_prediction_method(estimator)
 
         splits, seeds = self._plan(X, targets)
-        results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
-            delayed(_fit_and_predict)(
-                clone(estimator),
-                X,
-                y,
-                split,
-                params,
-                self._prediction_method(),
-                seed,
-                keep=self.keep_estimators,
-            )
-            for split, seed in zip(splits, seeds, strict=True)
+        plan = FitPlan(
+            estimator,
+            X,
+            y,
+            splits,
+            seeds,
+            params,
+            self._prediction_method(),
+            self.keep_estimators,
         )
         accumulator = make_accumulator(
             self.loss_,
@@ -378,9 +378,13 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             **self._accumulator_kwargs(),
         )
         estimators, n_failed = self._collect(
-            results, accumulator, estimator, len(seeds)
+            self._runner(estimator).run(plan), accumulator, estimator, len(seeds)
         )
         return self._store(accumulator, estimators, n_failed)
+
+    def _runner(self, estimator):
+        """The runner that carries out the plan (see :mod:`._runners`)."""
+        return JoblibRunner(self.n_jobs)
 
     def _plan(self, X, targets):
         """The splits of the resampling plan, and one seed per fit."""
@@ -396,23 +400,32 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             n_repeats=self.n_repeats,
             train_size=self.train_size,
             stratify=hasattr(self, "classes_"),
-            random_state=rng.randint(_MAX_SEED),
+            random_state=rng.randint(MAX_SEED),
         )
         n_fits = n_splits(cv, self.n_repeats, X, targets)
-        return splits, rng.randint(_MAX_SEED, size=n_fits)
+        return splits, rng.randint(MAX_SEED, size=n_fits)
 
     def _collect(self, results, accumulator, estimator, n_fits):
-        """Fold each fit's held-out predictions in, in plan order."""
+        """Fold each fit's held-out predictions in, in plan order.
+
+        Closing ``results`` when this loop ends early (an error) stops the
+        runner's remaining fits.
+        """
         estimators, failures, n_partial = [], [], 0
         progress = tqdm(total=n_fits, disable=not self.verbose, desc="resampled fits")
-        with progress:
+        with progress, closing(results):
             for result in results:
                 progress.update()
-                if isinstance(result, _Failure):
+                if not isinstance(result, Failure):
+                    try:
+                        prediction = self._encode(result, _name(estimator))
+                    except ValueError as error:
+                        result = Failure(result.split, error)
+                if isinstance(result, Failure):
                     failures.append(result)
                     self._handle_failure(result, estimator)
                     continue
-                accumulator.update(result.test, self._encode(result))
+                accumulator.update(result.split.test, prediction)
                 n_partial += self._misses_classes(result.classes)
                 if self.keep_estimators:
                     estimators.append(result.model)
@@ -476,24 +489,30 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
     def _accumulator_kwargs(self):
         return {"eps": self.eps} if self.loss_ == "log_loss" else {}
 
-    def _encode(self, result):
-        """Put a fit's prediction on this estimator's class axis."""
-        prediction = result.prediction
+    def _encode(self, result, where):
+        """Check a model's prediction and put it on this estimator's class axis."""
+        check = PredictionCheck(result, self._prediction_method(), where)
         if not hasattr(self, "classes_"):
-            return np.asarray(prediction, dtype=np.float64).reshape(-1)
+            return check.regression()
         if self.loss_ == "zero_one":
-            return np.searchsorted(self.classes_, prediction)
+            return np.searchsorted(self.classes_, check.labels(self.classes_))
+        model_classes = check.model_classes(self.classes_)
+        proba = check.probabilities(len(model_classes))
         # A class absent from the training part gets probability 0.
-        proba = np.zeros((prediction.shape[0], self.classes_.shape[0]))
-        proba[:, np.searchsorted(self.classes_, result.classes)] = prediction
-        return proba
+        encoded = np.zeros((proba.shape[0], self.classes_.shape[0]))
+        encoded[:, np.searchsorted(self.classes_, model_classes)] = proba
+        return encoded
 
     def _misses_classes(self, model_classes):
         return hasattr(self, "classes_") and len(model_classes) < len(self.classes_)
 
     def _handle_failure(self, failure, estimator):
         if self.on_error == "raise":
-            raise failure.reraise(estimator) from failure.error
+            cause = failure.cause()
+            error = failure.reraise(estimator)
+            if error is cause:
+                raise error
+            raise error from cause
 
     def _report(self, failures, n_partial, n_fits):
         if failures and len(failures) == n_fits:
@@ -557,114 +576,6 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
 
     def _stack(self, scores):
         return np.column_stack([scores[name] for name in self._score_names()])
-
-
-class _Failure:
-    """A resampled fit that raised, and where it sat in the plan."""
-
-    def __init__(self, split, error):
-        self.repeat, self.fold = split.repeat, split.fold
-        self.error = error
-
-    def describe(self):
-        return (
-            f"repeat {self.repeat}, fold {self.fold}: "
-            f"{type(self.error).__name__}: {self.error}"
-        )
-
-    def reraise(self, estimator):
-        """The error again, of its own type where possible, with its place."""
-        message = f"Fitting {_name(estimator)} failed on {self.describe()}"
-        try:
-            return type(self.error)(message)
-        except Exception:
-            return RuntimeError(message)
-
-
-class _Result(NamedTuple):
-    """One fit's held-out predictions, its classes, and the model if kept."""
-
-    model: object
-    test: np.ndarray
-    prediction: np.ndarray
-    classes: object
-
-
-def _fit_and_predict(estimator, X, y, split, params, method, seed, *, keep=True):
-    """Fit on the training part, predict the test part; return a failure if any.
-
-    The model travels back to the caller only when it is kept.
-    """
-    _seed_estimator(estimator, seed)
-    try:
-        estimator.fit(
-            _safe_indexing(X, split.train),
-            _safe_indexing(y, split.train),
-            **_check_method_params(X, params, indices=split.train),
-        )
-        prediction = getattr(estimator, method)(_safe_indexing(X, split.test))
-    except Exception as error:
-        return _Failure(split, error)
-    prediction = np.asarray(prediction)
-    if np.issubdtype(prediction.dtype, np.number) and not np.all(
-        np.isfinite(prediction)
-    ):
-        return _Failure(
-            split,
-            ValueError(f"{_name(estimator)}.{method} returned non-finite values."),
-        )
-    classes = getattr(estimator, "classes_", None)
-    return _Result(estimator if keep else None, split.test, prediction, classes)
-
-
-def _resampled_estimator(estimator, sample_weight):
-    """The estimator to clone for every resampled fit.
-
-    A skorch net trains without its internal validation split: the held-out
-    part scores it, and the split would take a share of every training part.
-    Given weights, a plain skorch net becomes its weighted twin.
-    """
-    if sample_weight is not None:
-        estimator = prepare_for_weights(estimator)
-    if is_skorch_net(estimator) and estimator.train_split is not None:
-        _check_no_validation_callbacks(estimator)
-        estimator = clone(estimator).set_params(train_split=None)
-    return estimator
-
-
-def _check_no_validation_callbacks(net):
-    """Refuse callbacks that need the validation split a difficulty fit drops."""
-    params = net.get_params()
-    for item in net.callbacks or []:
-        name, callback = item if isinstance(item, tuple) else (None, item)
-        name = name or getattr(callback, "__name__", type(callback).__name__)
-        if params.get(f"callbacks__{name}", callback) is None:
-            continue  # switched off with set_params(callbacks__<name>=None)
-        monitor = params.get(
-            f"callbacks__{name}__monitor", getattr(callback, "monitor", None)
-        )
-        if isinstance(monitor, str) and monitor.startswith("valid"):
-            raise ValueError(
-                f"The skorch net's callback {name!r} monitors {monitor!r}, but "
-                "difficulty fits train without the net's validation split "
-                "(train_split=None): the held-out part scores them. Give "
-                f"DifficultyEstimator a net without it, e.g. "
-                f"net.set_params(callbacks__{name}=None)."
-            )
-
-
-def _seed_estimator(estimator, seed):
-    """Give every ``random_state`` parameter its own seed, as bagging does."""
-    if is_skorch_net(estimator):
-        seed_torch(seed)
-    keys = sorted(
-        key
-        for key in estimator.get_params(deep=True)
-        if key == "random_state" or key.endswith("__random_state")
-    )
-    if keys:
-        rng = np.random.RandomState(seed)
-        estimator.set_params(**{key: int(rng.randint(_MAX_SEED)) for key in keys})
 
 
 def _name(estimator):

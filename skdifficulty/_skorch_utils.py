@@ -7,6 +7,8 @@ imported yet, nothing can be an instance of one of its classes.
 
 import sys
 
+from sklearn.base import clone
+
 
 def is_skorch_net(estimator):
     """Whether ``estimator`` is a skorch net (any subclass of ``NeuralNet``).
@@ -47,3 +49,37 @@ def seed_torch(seed):
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.manual_seed(int(seed))
+
+
+def prepare_net_for_resampling(estimator):
+    """A skorch net as resampled difficulty fits need it; others unchanged.
+
+    A net trains without its internal validation split: the held-out part
+    scores it, and the split would take a share of every training part.
+    The caller's net is left as it is.
+    """
+    if is_skorch_net(estimator) and estimator.train_split is not None:
+        _check_no_validation_callbacks(estimator)
+        estimator = clone(estimator).set_params(train_split=None)
+    return estimator
+
+
+def _check_no_validation_callbacks(net):
+    """Refuse callbacks that need the validation split a difficulty fit drops."""
+    params = net.get_params()
+    for item in net.callbacks or []:
+        name, callback = item if isinstance(item, tuple) else (None, item)
+        name = name or getattr(callback, "__name__", type(callback).__name__)
+        if params.get(f"callbacks__{name}", callback) is None:
+            continue  # switched off with set_params(callbacks__<name>=None)
+        monitor = params.get(
+            f"callbacks__{name}__monitor", getattr(callback, "monitor", None)
+        )
+        if isinstance(monitor, str) and monitor.startswith("valid"):
+            raise ValueError(
+                f"The skorch net's callback {name!r} monitors {monitor!r}, but "
+                "difficulty fits train without the net's validation split "
+                "(train_split=None): the held-out part scores them. Give "
+                f"DifficultyEstimator a net without it, e.g. "
+                f"net.set_params(callbacks__{name}=None)."
+            )

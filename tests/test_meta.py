@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-import skdifficulty._difficulty as difficulty_module
+import skdifficulty._runners as runners_module
 from skdifficulty import (
     DifficultyEstimator,
     DifficultyWeightedClassifier,
@@ -192,13 +192,13 @@ def test_grid_search_runs_the_resampled_fits_once_per_training_set(
 ):
     X, y = data
     calls = []
-    original = difficulty_module._fit_and_predict
+    original = runners_module.fit_and_predict
 
     def counting(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(difficulty_module, "_fit_and_predict", counting)
+    monkeypatch.setattr(runners_module, "fit_and_predict", counting)
     difficulty = DifficultyEstimator(n_repeats=1, cv=3, random_state=0)
     grid = {
         "weighting": ["easy_first", "hard_first", "medium_first", "two_ends"],

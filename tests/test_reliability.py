@@ -2,6 +2,7 @@
 
 import pickle
 import re
+import traceback
 import warnings
 
 import joblib
@@ -20,7 +21,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
-import skdifficulty._difficulty as difficulty_module
+import skdifficulty._runners as runners_module
 from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
 
 N_SAMPLES = 90
@@ -69,13 +70,13 @@ class CountingFits:
 
     def __init__(self, monkeypatch):
         self.calls = 0
-        original = difficulty_module._fit_and_predict
+        original = runners_module.fit_and_predict
 
         def counting(*args, **kwargs):
             self.calls += 1
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(difficulty_module, "_fit_and_predict", counting)
+        monkeypatch.setattr(runners_module, "fit_and_predict", counting)
 
 
 # -- bad input ---------------------------------------------------------------
@@ -443,15 +444,24 @@ class NeedsTwoArguments(Exception):
         super().__init__(code, detail)
 
 
-def test_an_error_that_cannot_be_rebuilt_becomes_a_runtime_error(data):
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_an_error_that_cannot_be_rebuilt_keeps_its_type_and_names_its_place(
+    data, n_jobs
+):
     X, y = data
     plan, fail_size = failing_plan(y)
     est = DifficultyEstimator(
-        FailingClassifier(fail_size, error=NeedsTwoArguments(3, "odd")), cv=plan
+        FailingClassifier(fail_size, error=NeedsTwoArguments(3, "odd")),
+        cv=plan,
+        n_jobs=n_jobs,
     )
-    with pytest.raises(RuntimeError, match="repeat 0, fold 3: NeedsTwoArguments") as e:
+    with pytest.raises(NeedsTwoArguments, match="repeat 0, fold 3") as e:
         est.fit(X, y)
-    assert isinstance(e.value.__cause__, NeedsTwoArguments)
+    assert e.value.args == (3, "odd")
+    # The worker's traceback travels with the error.
+    chain = e.value.__cause__ if n_jobs > 1 else e.value
+    text = "".join(traceback.format_exception(chain))
+    assert "raise self.error" in text
 
 
 def test_skipped_fits_warn_and_are_counted_in_the_meta_estimator(data):
