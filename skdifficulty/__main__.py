@@ -10,9 +10,12 @@ import sys
 
 from . import __version__
 from ._cli import (
+    DEMO_NOISE_LIMITS,
     DEMO_STRENGTH,
     DEMO_STRENGTHS,
     ESTIMATORS,
+    MAX_FITS,
+    MAX_STRENGTH,
     CommandError,
     run_demo,
     run_score,
@@ -75,8 +78,18 @@ noisy labels, as you would on your own data. Also prints how well difficulty
 finds the flipped labels (AUROC), and writes plots to --output-dir."""
 
 
-def _number(kind, low, *, low_closed=True, high=None, name=""):
-    """An argparse type for a ``kind`` number in [low, high), or (low, high)."""
+def _number(kind, low, *, low_closed=True, high=None, high_closed=False, name=""):
+    """An argparse type for a ``kind`` number between ``low`` and ``high``.
+
+    Each bound is included when ``low_closed`` (``high_closed``) is true.
+
+    >>> _number(int, 2, high=10, high_closed=True, name="--cv")("10")
+    10
+    >>> _number(float, 0, high=1, name="--noise")("1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: --noise must be >= 0 and < 1; got 1
+    """
 
     def parse(text):
         try:
@@ -86,11 +99,11 @@ def _number(kind, low, *, low_closed=True, high=None, name=""):
                 f"{text!r} is not {'an integer' if kind is int else 'a number'}"
             ) from None
         too_low = value < low if low_closed else value <= low
-        too_high = high is not None and value >= high
+        too_high = high is not None and (value > high if high_closed else value >= high)
         if too_low or too_high or not math.isfinite(value):
             bound = f">= {low}" if low_closed else f"> {low}"
             if high is not None:
-                bound += f" and < {high}"
+                bound += f" and <= {high}" if high_closed else f" and < {high}"
             raise argparse.ArgumentTypeError(f"{name} must be {bound}; got {text}")
         return value
 
@@ -112,18 +125,18 @@ def _common_options(*, n_repeats):
     group = parent.add_argument_group("difficulty estimation")
     group.add_argument(
         "--cv",
-        type=_number(int, 2, name="--cv"),
+        type=_number(int, 2, high=MAX_FITS, high_closed=True, name="--cv"),
         default=5,
         metavar="K",
         help="folds per repeat of the K-fold splits (default: %(default)s)",
     )
     group.add_argument(
         "--n-repeats",
-        type=_number(int, 1, name="--n-repeats"),
+        type=_number(int, 1, high=MAX_FITS, high_closed=True, name="--n-repeats"),
         default=n_repeats,
         metavar="R",
-        help="repeats of the K-fold splits; K x R models are fitted "
-        "(default: %(default)s)",
+        help="repeats of the K-fold splits; K x R models are fitted, at most "
+        f"{MAX_FITS} (default: %(default)s)",
     )
     group.add_argument(
         "--n-jobs",
@@ -135,7 +148,7 @@ def _common_options(*, n_repeats):
     )
     group.add_argument(
         "--random-state",
-        type=int,
+        type=_number(int, 0, high=2**32 - 1, high_closed=True, name="--random-state"),
         default=0,
         metavar="SEED",
         help="seed of the splits and models: the same seed gives the same "
@@ -179,7 +192,8 @@ def _add_score(commands):
     parser.add_argument(
         "--output",
         metavar="FILE",
-        help="write the scores to FILE (.csv or .parquet) instead of stdout",
+        help="write the scores to FILE (.csv or .parquet) instead of stdout; "
+        "FILE may not be DATA itself",
     )
     parser.add_argument(
         "--drop",
@@ -211,7 +225,9 @@ def _add_demo(commands):
         "--noise",
         type=_number(float, 0, high=1, name="--noise"),
         default=0.3,
-        help="share of the training labels to flip (default: %(default)s)",
+        help="share of the training labels to flip: below "
+        f"{DEMO_NOISE_LIMITS['symmetric']:g} for symmetric noise, below "
+        f"{DEMO_NOISE_LIMITS['pair']:g} for pair noise (default: %(default)s)",
     )
     parser.add_argument(
         "--noise-kind",
@@ -230,24 +246,27 @@ def _add_demo(commands):
     )
     parser.add_argument(
         "--strength",
-        type=_number(float, 0, name="--strength"),
+        type=_number(float, 0, high=MAX_STRENGTH, high_closed=True, name="--strength"),
         default=DEMO_STRENGTH,
-        help="strength of each weighting mode in the table (default: %(default)s)",
+        help="strength of each weighting mode in the table, 0 to "
+        f"{MAX_STRENGTH:g} (default: %(default)s)",
     )
     parser.add_argument(
         "--strengths",
-        type=_number(float, 0, name="--strengths"),
+        type=_number(float, 0, high=MAX_STRENGTH, high_closed=True, name="--strengths"),
         nargs="+",
         default=list(DEMO_STRENGTHS),
         metavar="S",
-        help="strengths the grid search tries with every mode (default: %(default)s)",
+        help=f"strengths the grid search tries with every mode, 0 to {MAX_STRENGTH:g}"
+        " (default: %(default)s)",
     )
     parser.add_argument(
         "--search-cv",
-        type=_number(int, 2, name="--search-cv"),
+        type=_number(int, 2, high=MAX_FITS, high_closed=True, name="--search-cv"),
         default=3,
         metavar="K",
-        help="folds of the grid search (default: %(default)s)",
+        help="folds of the grid search; every digit needs a training label in "
+        "each fold, and in each --cv fold inside (default: %(default)s)",
     )
     parser.add_argument(
         "--output-dir",

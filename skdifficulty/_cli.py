@@ -4,7 +4,11 @@
 the work and raise :class:`CommandError` for anything the user can fix.
 """
 
+import contextlib
 import importlib.util
+import math
+import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -34,6 +38,17 @@ DEMO_STRENGTHS = (0.5, 1.0, 2.0, 4.0, 8.0)
 # Favoured samples weigh 2**4 = 16 times the median one: strong enough to mute
 # most wrong labels under easy_first (the strength of the README's quickstart).
 DEMO_STRENGTH = 4.0
+# Beyond this, nearly all the weight sits on a handful of samples (and the
+# weights overflow for very large values): no longer a weighting to compare.
+MAX_STRENGTH = 64
+# A flipped label must stay rarer than the true one among a digit's images:
+# symmetric noise at rate r leaves 1 - r true labels and r / 9 of each wrong
+# one; pair noise leaves 1 - r true and r of the next digit.
+DEMO_NOISE_LIMITS = {"symmetric": 0.9, "pair": 0.5}
+DEMO_PLOTS = ("difficulty.png", "weighting_modes.png")
+
+MAX_FITS = 100_000
+"""Most resampled fits (``--cv`` x ``--n-repeats``) a command may plan."""
 
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -91,6 +106,8 @@ def read_table(path):
     """The CSV or Parquet file at ``path`` as a DataFrame."""
     pandas = require_pandas("Reading a data file")
     kind = table_format(path)
+    if Path(path).is_dir():
+        raise CommandError(f"{path}: is a folder, not a data file.")
     if not Path(path).is_file():
         raise CommandError(f"{path}: no such file.")
     if kind == "parquet":
@@ -105,15 +122,136 @@ def read_table(path):
         raise CommandError(f"{path}: cannot read it as {kind}: {e}") from None
 
 
-def check_output(path):
-    """Fail early, before any fit, on an output file that cannot be written."""
+def same_file(first, second):
+    """Whether two paths name one file, however each is spelled.
+
+    Relative or absolute, with ``.`` or ``..`` segments, through a symbolic
+    link, or a hard link: the paths are compared resolved, and by device and
+    inode when both exist.
+
+    >>> same_file("data.csv", "./sub/../data.csv")
+    True
+    >>> same_file("data.csv", "scores.csv")
+    False
+    """
+    if os.path.normcase(os.path.realpath(first)) == os.path.normcase(
+        os.path.realpath(second)
+    ):
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def _existing_ancestor(path):
+    """The nearest of ``path``'s folders (itself excluded) that exists."""
+    for folder in Path(os.path.abspath(path)).parents:
+        if os.path.lexists(folder):
+            return folder
+    return Path(os.path.abspath(os.sep))  # pragma: no cover (the root exists)
+
+
+def _writable(path):
+    return os.access(path, os.W_OK)
+
+
+def _check_folder(folder, what):
+    """Fail unless ``folder`` exists, is a folder, and takes new files."""
+    folder = Path(folder)
+    if not folder.exists():
+        above = _existing_ancestor(folder)
+        if not above.is_dir():
+            raise CommandError(f"{what}: {above} is a file, not a folder.")
+        raise CommandError(f"{what}: the folder {folder} does not exist.")
+    if not folder.is_dir():
+        raise CommandError(f"{what}: {folder} is a file, not a folder.")
+    if not (_writable(folder) and os.access(folder, os.X_OK)):
+        raise CommandError(
+            f"{what}: cannot create files in the folder {folder} (permission "
+            "denied); choose another place."
+        )
+
+
+def check_writable_file(path, what):
+    """Fail unless a file can be written (or replaced) at ``path``.
+
+    ``what`` names the file in the messages, e.g. ``"--output scores.csv"``.
+    """
+    target = Path(os.path.realpath(path))  # a symbolic link is written through
+    if target.is_dir():
+        raise CommandError(f"{what} is a folder, not a file.")
+    if target.exists() and not _writable(target):
+        raise CommandError(
+            f"{what} exists and is not writable (permission denied); make it "
+            "writable or choose another file."
+        )
+    _check_folder(target.parent, what)
+
+
+def check_output(path, data=None):
+    """Fail early, before any fit, on an output file that cannot be written.
+
+    ``data``, the input file, is never written over: an output that names it
+    (however spelled) is refused.
+    """
     if path is None:
         return
-    if table_format(path) == "parquet":
+    kind = table_format(path)
+    if data is not None and same_file(path, data):
+        raise CommandError(
+            f"--output {path} is the input file {data}: writing the scores "
+            "there would destroy the data; choose another output file."
+        )
+    if kind == "parquet":
         _require_pyarrow(path)
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise CommandError(f"{path}: the folder {parent} does not exist.")
+    check_writable_file(path, f"--output {path}")
+
+
+def _new_file_mode(target):
+    """Permissions for a new ``target``: those of the file it replaces, or the
+    default of a new file (0o666 less the umask)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_atomically(path, write):
+    """Call ``write(temporary_path)``, then move the result onto ``path``.
+
+    The temporary file sits in the same folder and ends with the same name
+    (the extension tells pandas the compression), so that ``os.replace`` is
+    atomic: a failed or interrupted write leaves any old ``path`` whole and no
+    partial file. A symbolic link at ``path`` is written through.
+    """
+    target = os.path.realpath(path)
+    folder, name = os.path.split(target)
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=".tmp-", suffix=f"-{name}", dir=folder
+        )
+    except OSError as error:
+        raise CommandError(f"{path}: cannot write it: {_reason(error)}") from None
+    os.close(handle)
+    done = False
+    try:
+        os.chmod(temporary, _new_file_mode(target))
+        write(temporary)
+        os.replace(temporary, target)
+        done = True
+    except OSError as error:
+        raise CommandError(f"{path}: cannot write it: {_reason(error)}") from None
+    finally:
+        if not done:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+
+
+def _reason(error):
+    return error.strerror or str(error)
 
 
 def write_table(frame, path):
@@ -121,9 +259,9 @@ def write_table(frame, path):
     if path is None:
         frame.to_csv(sys.stdout, index=False)
     elif table_format(path) == "parquet":
-        frame.to_parquet(path, index=False)
+        write_atomically(path, lambda file: frame.to_parquet(file, index=False))
     else:
-        frame.to_csv(path, index=False)
+        write_atomically(path, lambda file: frame.to_csv(file, index=False))
 
 
 # -- features and target ----------------------------------------------------
@@ -342,9 +480,21 @@ def score_frame(frame, args):
     )
 
 
+def check_fits(args):
+    """Refuse a plan of more than MAX_FITS resampled fits, before any work."""
+    n_fits = args.cv * args.n_repeats
+    if n_fits > MAX_FITS:
+        raise CommandError(
+            f"--cv {args.cv} x --n-repeats {args.n_repeats} plans {n_fits} fits; "
+            f"at most {MAX_FITS} are allowed: use --n-repeats "
+            f"{max(1, MAX_FITS // args.cv)} or less."
+        )
+
+
 def run_score(args):
     """The ``score`` command."""
-    check_output(args.output)
+    check_fits(args)
+    check_output(args.output, data=args.data)
     scores = score_frame(read_table(args.data), args)
     write_table(scores, args.output)
     if args.output is not None:
@@ -491,9 +641,15 @@ def write_demo_plots(data, difficulty, strengths, output_dir):
     from .plotting import DifficultyDisplay, WeightingDisplay
 
     output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandError(
+            f"--output-dir {output_dir}: cannot create it: {_reason(error)}"
+        ) from None
+    difficulty_plot, modes_plot = DEMO_PLOTS
     displays = {
-        "difficulty.png": DifficultyDisplay.from_estimator(
+        difficulty_plot: DifficultyDisplay.from_estimator(
             difficulty,
             data.y_train,
             highlight=data.flipped,
@@ -502,15 +658,18 @@ def write_demo_plots(data, difficulty, strengths, output_dir):
             # scored by one model only (n_repeats=1) has variance 0.
             log_scale=bool(np.all(difficulty.variance_ > 0)),
         ),
-        "weighting_modes.png": WeightingDisplay.from_modes(
-            modes=DEMO_MODES, strengths=strengths
-        ),
+        modes_plot: WeightingDisplay.from_modes(modes=DEMO_MODES, strengths=strengths),
     }
     paths = []
     for name, display in displays.items():
         path = output_dir / name
-        display.figure_.savefig(path, dpi=100)
-        plt.close(display.figure_)
+        try:
+            write_atomically(
+                path,
+                lambda file, f=display.figure_: f.savefig(file, format="png", dpi=100),
+            )
+        finally:
+            plt.close(display.figure_)
         paths.append(path)
     return paths
 
@@ -528,21 +687,162 @@ def _describe_data(data, args):
     )
 
 
+def check_output_dir(path):
+    """Fail unless the demo can write its plots in the folder ``path``.
+
+    The folder may not exist yet (it is created), but then the nearest
+    existing folder above it must take new files; a plot file already there
+    is replaced, so it must be a writable file.
+    """
+    what = f"--output-dir {path}"
+    folder = Path(path)
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise CommandError(
+            f"{what} exists and is not a folder; choose a folder for the plots."
+        )
+    if not folder.exists():
+        _check_folder(_existing_ancestor(folder), what)
+        return
+    _check_folder(folder, what)
+    for name in DEMO_PLOTS:
+        check_writable_file(folder / name, f"{what}: {folder / name}")
+
+
+def check_demo_options(args, plots=True):
+    """Refuse the demo options that are out of range, before any work."""
+    check_fits(args)
+    limit = DEMO_NOISE_LIMITS[args.noise_kind]
+    if args.noise >= limit:
+        raise CommandError(
+            f"--noise must be >= 0 and < {limit:g} with --noise-kind "
+            f"{args.noise_kind}; got {args.noise:g}. From {limit:g} on, a "
+            "digit's images carry a wrong label as often as their true one, so "
+            "no model can tell which labels were flipped."
+        )
+    if plots:
+        check_output_dir(args.output_dir)
+
+
+def _min_class_size(cv, search_cv):
+    """Fewest samples of a class that every fold of the grid search holds, and
+    every ``cv`` fold of the difficulty inside each search's training part.
+
+    A stratified test fold holds at most ``ceil(n / search_cv)`` of the ``n``
+    samples of a class, so its training part keeps ``n - ceil(n / search_cv)``.
+
+    >>> _min_class_size(cv=5, search_cv=3)
+    8
+    >>> _min_class_size(cv=2, search_cv=2)
+    4
+    """
+    n = search_cv
+    while n - math.ceil(n / search_cv) < cv:
+        n += 1
+    return n
+
+
+def _noisy_digits(args, imbalance):
+    from .datasets import load_noisy_digits
+
+    return load_noisy_digits(
+        noise=args.noise,
+        kind=args.noise_kind,
+        imbalance=imbalance,
+        random_state=args.random_state,
+    )
+
+
+def _largest_imbalance(args, need):
+    """About the largest ``--imbalance`` (in tenths) that leaves every digit
+    ``need`` training images, or None when even 1 does not.
+
+    The flips do not enter: the images kept fall with the ratio (each digit
+    keeps a prefix of one random order), so a bisection finds the bound.
+    """
+
+    def enough(tenths):
+        try:
+            y = _noisy_digits(args, tenths / 10).y_train_clean
+        except ValueError:  # a digit left without images
+            return False
+        return np.bincount(y, minlength=10).min() >= need
+
+    # The training part has about 125 images of each digit: no ratio above
+    # 250 leaves every digit one.
+    low, high = 10, min(math.ceil(args.imbalance * 10), 5000)
+    if not enough(low):
+        return None
+    while high - low > 1:
+        middle = (low + high) // 2
+        if enough(middle):
+            low = middle
+        else:
+            high = middle
+    return low / 10
+
+
+def _fold_fixes(n, args):
+    """Fold options with which ``n`` labels of a digit fill every fold."""
+    fixes = []
+    if args.search_cv <= n and (largest := n - math.ceil(n / args.search_cv)) >= 2:
+        fixes.append(f"--cv {largest} or less")
+    valid = [k for k in range(2, n + 1) if n - math.ceil(n / k) >= args.cv]
+    if valid:
+        fixes.append(f"--search-cv from {valid[0]} to {valid[-1]}")
+    return fixes
+
+
+def demo_data(args):
+    """The demo's noisy digits; refused when a digit cannot fill every fold."""
+    need = _min_class_size(args.cv, args.search_cv)
+    imbalance = (
+        "" if args.imbalance is None else f" with --imbalance {args.imbalance:g}"
+    )
+    try:
+        data = _noisy_digits(args, args.imbalance)
+    except ValueError:
+        if args.imbalance is None:
+            raise
+        n, flips = 0, False
+        problem = f"--imbalance {args.imbalance:g} leaves a digit without images"
+    else:
+        clean = np.bincount(data.y_train_clean, minlength=10)
+        noisy = np.bincount(data.y_train, minlength=10)
+        flips = clean.min() >= need
+        counts = noisy if flips else clean
+        if counts.min() >= need:
+            return data
+        digit, n = int(counts.argmin()), int(counts.min())
+        problem = (
+            f"digit {digit} keeps only {n} training labels after the flips"
+            if flips
+            else f"digit {digit} has only {n} training images{imbalance}"
+        )
+    fixes = _fold_fixes(n, args)
+    if flips:
+        fixes.insert(0, "a lower --noise")
+    elif args.imbalance is not None:
+        bound = _largest_imbalance(args, need)
+        if bound is not None:
+            fixes.insert(0, f"--imbalance at most about {bound:g}")
+    remedy = "use " + ", or ".join(fixes) if fixes else "use fewer folds"
+    raise CommandError(
+        f"{problem}, but the folds need at least {need} of every digit: each of "
+        f"the {args.search_cv} folds of --search-cv, and each of the {args.cv} "
+        "--cv folds inside their training parts, must hold every digit; "
+        f"{remedy}."
+    )
+
+
 def run_demo(args):
     """The ``demo`` command."""
     from threadpoolctl import threadpool_limits
     from tqdm.auto import tqdm
 
-    from .datasets import load_noisy_digits
-
     pandas = require_pandas("The demo's table")
     plots = installed("matplotlib")
-    data = load_noisy_digits(
-        noise=args.noise,
-        kind=args.noise_kind,
-        imbalance=args.imbalance,
-        random_state=args.random_state,
-    )
+    check_demo_options(args, plots=plots)
+    data = demo_data(args)
     print(_describe_data(data, args))
     n_steps = 2 + len(demo_modes(args.imbalance is not None))
     # The matrices are small: BLAS threads in this process would only compete

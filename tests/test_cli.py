@@ -1,9 +1,12 @@
 """Tests of the command line: ``demo``, ``score``, and how errors are reported."""
 
 import io
+import os
 import re
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +19,7 @@ from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
+from sklearn.utils import Bunch  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from skdifficulty import (  # noqa: E402
@@ -23,7 +27,7 @@ from skdifficulty import (  # noqa: E402
     DifficultyWeightedClassifier,
     _cli,  # noqa: E402
 )
-from skdifficulty.__main__ import main  # noqa: E402
+from skdifficulty.__main__ import build_parser, main  # noqa: E402
 from skdifficulty.datasets import load_noisy_digits  # noqa: E402
 
 FAST = ["--cv", "3", "--n-repeats", "2", "--n-jobs", "1", "--quiet"]
@@ -321,6 +325,239 @@ def test_score_file_errors(capsys, tmp_path):
     assert status == 2 and "does not exist" in err
 
 
+# -- never write over the input; fail on an unwritable output before the fit
+
+
+@pytest.fixture
+def no_fit(monkeypatch):
+    """Make any scoring or demo fit fail the test: errors must come first."""
+
+    def fit(*args, **kwargs):
+        raise AssertionError("fitted before refusing the options")
+
+    monkeypatch.setattr(_cli, "score_frame", fit)
+    monkeypatch.setattr(_cli, "demo_rows", fit)
+
+
+def _spell_input(spelling, tmp_path, data):
+    """``data``, a file in ``tmp_path``, spelled another way (cwd is tmp_path)."""
+    if spelling == "relative":
+        return data.name
+    if spelling == "absolute":
+        return str(data.resolve())
+    if spelling == "dot":
+        return f"./{data.name}"
+    if spelling == "dotdot":
+        (tmp_path / "sub").mkdir()
+        return f"sub/../{data.name}"
+    if spelling == "missing-dotdot":  # ".." after a folder that does not exist
+        return f"nowhere/../{data.name}"
+    if spelling == "symlink":
+        os.symlink(data, tmp_path / "link.csv")
+        return "link.csv"
+    if spelling == "symlinked-folder":
+        os.symlink(tmp_path, tmp_path / "folder-link")
+        return f"folder-link/{data.name}"
+    if spelling == "hardlink":
+        os.link(data, tmp_path / "hard.csv")
+        return "hard.csv"
+    raise ValueError(spelling)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "relative",
+        "absolute",
+        "dot",
+        "dotdot",
+        "missing-dotdot",
+        "symlink",
+        "symlinked-folder",
+        "hardlink",
+    ],
+)
+def test_score_never_writes_over_its_input(
+    capsys, csv_file, tmp_path, monkeypatch, no_fit, spelling
+):
+    monkeypatch.chdir(tmp_path)
+    before = csv_file.read_bytes()
+    output = _spell_input(spelling, tmp_path, csv_file)
+    status, out, err = run(
+        capsys, "score", csv_file, "--target", "label", "--output", output, *FAST
+    )
+    assert status == 2
+    assert err == (
+        f"skdifficulty: error: --output {output} is the input file {csv_file}: "
+        "writing the scores there would destroy the data; choose another output "
+        "file.\n"
+    )
+    assert out == ""
+    assert csv_file.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp")) == []
+
+
+def test_score_refuses_an_input_named_through_a_link(
+    capsys, csv_file, tmp_path, no_fit
+):
+    """The input given as a symbolic link, the output as the real file."""
+    link = tmp_path / "link.csv"
+    os.symlink(csv_file, link)
+    before = csv_file.read_bytes()
+    status, _, err = run(
+        capsys, "score", link, "--target", "label", "--output", csv_file
+    )
+    assert status == 2
+    assert f"--output {csv_file} is the input file {link}" in err
+    assert csv_file.read_bytes() == before
+
+
+def test_same_file():
+    assert _cli.same_file("a.csv", "./x/../a.csv")
+    assert not _cli.same_file("a.csv", "b.csv")
+    assert not _cli.same_file("a.csv", "a.csv.gz")
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda d: (d / "out.csv").mkdir() or d / "out.csv", "out.csv is a folder"),
+        (
+            lambda d: (d / "plain").write_text("x") and d / "plain" / "out.csv",
+            "plain is a file, not a folder",
+        ),
+        (
+            lambda d: (d / "plain").write_text("x") and d / "plain" / "a" / "o.csv",
+            "plain is a file, not a folder",
+        ),
+        (lambda d: d / "no" / "out.csv", "the folder .*no does not exist"),
+    ],
+    ids=["output-is-a-folder", "parent-is-a-file", "ancestor-is-a-file", "no-folder"],
+)
+def test_score_output_place_is_checked_first(
+    capsys, csv_file, tmp_path, no_fit, make, message
+):
+    output = make(tmp_path)
+    status, out, err = run(
+        capsys, "score", csv_file, "--target", "label", "--output", output
+    )
+    assert status == 2
+    assert err.startswith(f"skdifficulty: error: --output {output}")
+    assert re.search(message, err), err
+    assert out == "" and "Traceback" not in err
+
+
+def test_score_unwritable_output_is_refused_first(
+    capsys, csv_file, tmp_path, monkeypatch, no_fit
+):
+    """os.access says no (as it does for a user without the permission)."""
+    existing = tmp_path / "old.csv"
+    existing.write_text("keep")
+    access = os.access
+    monkeypatch.setattr(
+        _cli.os, "access", lambda p, mode: Path(p) != existing and access(p, mode)
+    )
+    status, _, err = run(
+        capsys, "score", csv_file, "--target", "label", "--output", existing
+    )
+    assert status == 2
+    assert f"--output {existing} exists and is not writable" in err
+    assert existing.read_text() == "keep"
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    monkeypatch.setattr(
+        _cli.os, "access", lambda p, mode: Path(p) != folder and access(p, mode)
+    )
+    status, _, err = run(
+        capsys, "score", csv_file, "--target", "label", "--output", folder / "o.csv"
+    )
+    assert status == 2
+    assert f"cannot create files in the folder {folder} (permission denied)" in err
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root may write in a folder without write permission",
+)
+def test_score_read_only_folder(capsys, csv_file, tmp_path, no_fit):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        status, _, err = run(
+            capsys, "score", csv_file, "--target", "label", "--output", folder / "o.csv"
+        )
+    finally:
+        folder.chmod(stat.S_IRWXU)
+    assert status == 2
+    assert "permission denied" in err
+
+
+def test_a_failed_write_leaves_no_partial_file(capsys, csv_file, tmp_path, monkeypatch):
+    output = tmp_path / "scores.csv"
+    output.write_text("old scores\n")
+
+    def half_write(self, path, **kwargs):
+        with open(path, "w") as file:
+            file.write("difficulty,bi")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", half_write)
+    status, _, err = run(
+        capsys, "score", csv_file, "--target", "label", "--output", output, *FAST
+    )
+    assert status == 2
+    assert err == (
+        f"skdifficulty: error: {output}: cannot write it: No space left on device\n"
+    )
+    assert output.read_text() == "old scores\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv", "scores.csv"]
+
+
+def test_write_table_replaces_keeping_the_mode_and_follows_links(tmp_path):
+    frame = pd.DataFrame({"a": [1, 2]})
+    target = tmp_path / "target.csv.gz"
+    target.write_text("old")
+    target.chmod(0o640)
+    link = tmp_path / "link.csv.gz"
+    os.symlink(target, link)
+    _cli.write_table(frame, link)
+    assert link.is_symlink()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    pd.testing.assert_frame_equal(pd.read_csv(target), frame)  # gzip, by the name
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "link.csv.gz",
+        "target.csv.gz",
+    ]
+
+
+def test_write_table_new_file_mode_follows_the_umask(tmp_path):
+    umask = os.umask(0o027)
+    try:
+        _cli.write_table(pd.DataFrame({"a": [1]}), tmp_path / "new.csv")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o640
+
+
+def test_score_replaces_an_older_output(capsys, csv_file, tmp_path):
+    output = tmp_path / "scores.csv"
+    output.write_text("old\n")
+    status, _, err = run(
+        capsys, "score", csv_file, "--target", "label", "--output", output, *FAST
+    )
+    assert status == 0, err
+    assert list(pd.read_csv(output).columns) == SCORE_COLUMNS
+
+
+def test_score_data_that_is_a_folder(capsys, tmp_path):
+    (tmp_path / "data.csv").mkdir()
+    status, _, err = run(capsys, "score", tmp_path / "data.csv", "--target", "y")
+    assert status == 2
+    assert "data.csv: is a folder, not a data file" in err
+
+
 def test_datetime_columns_are_named(capsys, tmp_path):
     pytest.importorskip("pyarrow")
     path = tmp_path / "dates.parquet"
@@ -369,6 +606,181 @@ def test_bad_options(capsys, argv, message):
     status, _, err = run(capsys, *argv)
     assert status == 2
     assert message in err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--random-state", "-1"], "--random-state must be >= 0 and <= 4294967295"),
+        (["--random-state", str(2**32)], "--random-state must be >= 0 and <= 42949"),
+        (["--n-repeats", "0"], "--n-repeats must be >= 1 and <= 100000; got 0"),
+        (["--n-repeats", str(10**12)], "--n-repeats must be >= 1 and <= 100000"),
+        (["--cv", "1"], "--cv must be >= 2 and <= 100000; got 1"),
+        (["--cv", "200000"], "--cv must be >= 2 and <= 100000; got 200000"),
+        (
+            ["--cv", "3", "--n-repeats", "50000"],
+            "--cv 3 x --n-repeats 50000 plans 150000 fits; at most 100000 are "
+            "allowed: use --n-repeats 33333 or less.",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["score", "demo"])
+def test_common_options_out_of_range(capsys, csv_file, no_fit, command, argv, message):
+    data = [csv_file, "--target", "label"] if command == "score" else []
+    status, out, err = run(capsys, command, *data, *argv)
+    assert status == 2
+    assert message in err
+    assert out == "" and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--noise", "1.0"], "--noise must be >= 0 and < 1; got 1.0"),
+        (["--noise", "-0.1"], "--noise must be >= 0 and < 1; got -0.1"),
+        (["--noise", "nan"], "--noise must be >= 0 and < 1; got nan"),
+        (
+            ["--noise", "0.9"],
+            "--noise must be >= 0 and < 0.9 with --noise-kind symmetric; got 0.9. ",
+        ),
+        (
+            ["--noise", "0.5", "--noise-kind", "pair"],
+            "--noise must be >= 0 and < 0.5 with --noise-kind pair; got 0.5. ",
+        ),
+        (["--noise-kind", "all"], "argument --noise-kind: invalid choice: 'all'"),
+        (["--strengths"], "argument --strengths: expected at least one argument"),
+        (["--strengths", "1", "100"], "--strengths must be >= 0 and <= 64; got 100"),
+        (["--strengths", "-1"], "--strengths must be >= 0 and <= 64; got -1"),
+        (["--strength", "1e300"], "--strength must be >= 0 and <= 64; got 1e300"),
+        (["--strength", "inf"], "--strength must be >= 0 and <= 64; got inf"),
+        (["--search-cv", "1"], "--search-cv must be >= 2 and <= 100000; got 1"),
+        (["--imbalance", "nan"], "--imbalance must be >= 1; got nan"),
+        (
+            ["--search-cv", "500"],
+            r"digit \d has only 1\d\d training images, but the folds need at least "
+            r"500 of every digit: each of the 500 folds of --search-cv, and each of "
+            r"the 5 --cv folds inside their training parts, must hold every digit; "
+            r"use --search-cv from 2 to 1\d\d\.",
+        ),
+        (
+            ["--cv", "200"],
+            r"digit \d has only 1\d\d training images, but the folds need at least "
+            r"300 of every digit: .*; use --cv \d\d or less\.",
+        ),
+        (
+            ["--imbalance", "1000"],
+            r"--imbalance 1000 leaves a digit without images, but the folds need "
+            r"at least 8 of every digit: .*; use --imbalance at most about 16\.5\.",
+        ),
+        (
+            ["--imbalance", "60", "--noise", "0"],
+            r"digit 9 has only 2 training images with --imbalance 60, but the folds "
+            r"need at least 8 .*; use --imbalance at most about 16\.5\.",
+        ),
+        (
+            ["--imbalance", "30", "--noise", "0", "--search-cv", "2", "--cv", "3"],
+            r"digit 9 has only 4 training images with --imbalance 30, but the folds "
+            r"need at least 6 .*; use --imbalance at most about 2\d\.\d, or --cv 2 "
+            r"or less, or --search-cv from 4 to 4\.",
+        ),
+    ],
+)
+def test_demo_options_out_of_range(capsys, tmp_path, no_fit, argv, message):
+    status, out, err = run(capsys, "demo", "--output-dir", tmp_path / "p", *argv)
+    assert status == 2
+    assert re.search(message, err), err
+    assert "Traceback" not in err
+    assert not (tmp_path / "p").exists()
+
+
+def test_demo_imbalance_bound_is_enough(capsys, tmp_path, no_fit):
+    """The --imbalance that the message offers passes the check, and a bit more
+    does not."""
+    status, _, err = run(
+        capsys, "demo", "--imbalance", "60", "--noise", "0", "--output-dir", tmp_path
+    )
+    assert status == 2
+    bound = float(re.search(r"at most about (\d+(\.\d)?)", err).group(1))
+    args = build_parser().parse_args(
+        ["demo", "--noise", "0", "--imbalance", str(bound)]
+    )
+    assert _cli.demo_data(args).y_train.shape[0] > 0
+    args.imbalance = round(bound + 0.1, 1)
+    with pytest.raises(_cli.CommandError, match="training images with --imbalance"):
+        _cli.demo_data(args)
+
+
+def test_demo_flips_that_empty_a_digit(capsys, tmp_path, no_fit, monkeypatch):
+    """Clean labels that fill the folds, but flips that take a digit away."""
+    y_clean = np.repeat(np.arange(10), 20)
+    y = np.where(y_clean == 3, 4, y_clean)
+    data = Bunch(y_train=y, y_train_clean=y_clean, flipped=y != y_clean)
+    monkeypatch.setattr(_cli, "_noisy_digits", lambda args, imbalance: data)
+    status, _, err = run(capsys, "demo", "--output-dir", tmp_path)
+    assert status == 2
+    assert (
+        "digit 3 keeps only 0 training labels after the flips, but the folds need "
+        "at least 8 of every digit" in err
+    )
+    assert err.endswith("; use a lower --noise.\n")
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (
+            lambda d: (d / "f").write_text("x") and d / "f",
+            "--output-dir {path} exists and is not a folder",
+        ),
+        (
+            lambda d: (d / "f").write_text("x") and d / "f" / "plots",
+            "--output-dir {path}: {tmp}/f is a file, not a folder.",
+        ),
+        (
+            lambda d: (d / "difficulty.png").mkdir() and None or d,
+            "--output-dir {path}: {path}/difficulty.png is a folder, not a file.",
+        ),
+    ],
+    ids=["a-file", "under-a-file", "plot-name-is-a-folder"],
+)
+def test_demo_output_dir_is_checked_first(capsys, tmp_path, no_fit, make, message):
+    path = make(tmp_path)
+    status, _, err = run(capsys, "demo", "--output-dir", path)
+    assert status == 2
+    assert message.format(path=path, tmp=tmp_path) in err
+
+
+def test_demo_unwritable_output_dir(capsys, tmp_path, no_fit, monkeypatch):
+    access = os.access
+    monkeypatch.setattr(
+        _cli.os, "access", lambda p, mode: Path(p) != tmp_path and access(p, mode)
+    )
+    for path in (tmp_path, tmp_path / "new" / "plots"):
+        status, _, err = run(capsys, "demo", "--output-dir", path)
+        assert status == 2
+        assert (
+            f"--output-dir {path}: cannot create files in the folder {tmp_path} "
+            "(permission denied)" in err
+        )
+    plot = tmp_path / "plots" / "weighting_modes.png"
+    plot.parent.mkdir()
+    plot.write_bytes(b"old")
+    monkeypatch.setattr(
+        _cli.os, "access", lambda p, mode: Path(p) != plot and access(p, mode)
+    )
+    status, _, err = run(capsys, "demo", "--output-dir", plot.parent)
+    assert status == 2
+    assert f"{plot} exists and is not writable" in err
+
+
+def test_demo_without_matplotlib_ignores_the_output_dir(tmp_path, monkeypatch):
+    """No plots, no folder to check: an --output-dir that is a file is fine."""
+    monkeypatch.setattr(_cli, "installed", lambda name: name != "matplotlib")
+    (tmp_path / "f").write_text("x")
+    args = build_parser().parse_args(["demo", "--output-dir", str(tmp_path / "f")])
+    _cli.check_demo_options(args, plots=False)
+    with pytest.raises(_cli.CommandError, match="exists and is not a folder"):
+        _cli.check_demo_options(args, plots=True)
 
 
 # -- demo --------------------------------------------------------------------
