@@ -87,6 +87,16 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         What a failing resampled fit does: ``"raise"`` stops with the error,
         naming the repeat and fold; ``"skip"`` warns and scores samples with
         the fits that worked.
+    engine : {"sequential", "stacked"}, default="sequential"
+        How the resampled fits run. ``"sequential"``: one clone of
+        ``estimator`` per fit, in parallel with joblib (``n_jobs``).
+        ``"stacked"``: for a skorch net only, all fits train together in one
+        vectorized pass (``torch.vmap`` over the members' stacked
+        parameters) on all samples, each member giving weight 0 to the
+        samples it holds out; about the cost of one training where the
+        hardware is idle during one (a GPU, a small net on a CPU). The net's
+        optimizer must update each parameter on its own (SGD, Adam, AdamW,
+        ...), and it runs no callbacks. See :ref:`stacked-engine`.
     n_jobs : int, default=None
         Fits run in parallel with joblib; ``None`` means 1 unless in a
         :func:`joblib.parallel_config` context (a Dask backend, for
@@ -182,6 +192,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         "eps": [Interval(Real, 0, 0.5, closed="neither")],
         "keep_estimators": ["boolean"],
         "on_error": [StrOptions({"raise", "skip"})],
+        "engine": [StrOptions({"sequential", "stacked"})],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -199,6 +210,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         eps=1e-15,
         keep_estimators=True,
         on_error="raise",
+        engine="sequential",
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -212,6 +224,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         self.eps = eps
         self.keep_estimators = keep_estimators
         self.on_error = on_error
+        self.engine = engine
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -384,7 +397,16 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
 
     def _runner(self, estimator):
         """The runner that carries out the plan (see :mod:`._runners`)."""
-        return JoblibRunner(self.n_jobs)
+        if self.engine == "sequential":
+            return JoblibRunner(self.n_jobs)
+        if not is_skorch_net(estimator):
+            raise ValueError(
+                f"engine='stacked' trains the members of a skorch net together; "
+                f"{_name(estimator)} is not a skorch net. Use engine='sequential'."
+            )
+        from ._stacked import StackedNetRunner
+
+        return StackedNetRunner()
 
     def _plan(self, X, targets):
         """The splits of the resampling plan, and one seed per fit."""
