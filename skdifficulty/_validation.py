@@ -11,12 +11,20 @@ from sklearn.utils.validation import _check_sample_weight, column_or_1d
 def check_features(X, *, min_samples=2):
     """Check the shape of ``X``, without converting a DataFrame.
 
-    A DataFrame stays a DataFrame so that a wrapped ColumnTransformer can
-    still select columns by name; other input becomes an array or a sparse
-    matrix. Missing and infinite values are left for the wrapped estimator to
-    accept (an imputing Pipeline) or refuse: its error names the problem.
+    A DataFrame (see :func:`is_dataframe`) stays a DataFrame, as scikit-learn
+    keeps it: a wrapped ColumnTransformer can still select columns by name,
+    and ``validate_data(..., skip_check_array=True)`` records and checks the
+    column names. Other input becomes an array or a sparse matrix. Missing and
+    infinite values are left for the wrapped estimator to accept (an imputing
+    Pipeline) or refuse: its error names the problem.
     """
     if is_dataframe(X):
+        n_samples = X.shape[0]
+        if n_samples < min_samples:
+            raise ValueError(
+                f"Found array with {n_samples} sample(s) (shape={X.shape}) while a "
+                f"minimum of {min_samples} is required."
+            )
         return X
     return check_array(
         X,
@@ -28,10 +36,28 @@ def check_features(X, *, min_samples=2):
     )
 
 
+# The eager DataFrames that scikit-learn's ``_safe_indexing`` indexes by row
+# and whose column names its estimators record: (module, class) pairs.
+_DATAFRAME_TYPES = (
+    ("pandas", "DataFrame"),
+    ("polars", "DataFrame"),
+    ("pyarrow", "Table"),
+)
+
+
 def is_dataframe(X):
-    """Whether ``X`` is a pandas DataFrame (without importing pandas)."""
-    pandas = sys.modules.get("pandas")
-    return pandas is not None and isinstance(X, pandas.DataFrame)
+    """Whether ``X`` is a pandas or polars DataFrame or a pyarrow Table.
+
+    Checked against the modules already imported, so that no DataFrame library
+    is imported here: an object of a library that was never imported cannot
+    exist.
+    """
+    for module_name, class_name in _DATAFRAME_TYPES:
+        module = sys.modules.get(module_name)
+        frame_type = getattr(module, class_name, None)
+        if isinstance(frame_type, type) and isinstance(X, frame_type):
+            return True
+    return False
 
 
 def check_class_labels(y):

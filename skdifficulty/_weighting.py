@@ -45,6 +45,8 @@ SCALES = ("rank", "standard", "none")
 # z-score agree with the ordinary one on normal data.
 _IQR_TO_SIGMA = 1.3489795003921634
 
+_LN2 = np.log(2.0)
+
 _SCHEME_PARAMS = {
     "difficulty": ["array-like"],
     "strength": [Interval(Real, 0, None, closed="left")],
@@ -115,11 +117,34 @@ def _log_base_weight(mode, log_lower, log_upper):
 
 
 def _log_weights(difficulty, mode, strength, scale):
-    """Log weights ``strength * log(share)`` of a built-in mode (not "none")."""
-    log_lower, log_upper = _log_shares(_check_difficulty(difficulty), scale)
+    """Log weights ``strength * log(share)`` of a named mode.
+
+    -inf marks a weight of exactly 0 (a share of 0 under ``scale="none"``).
+    """
+    d = _check_difficulty(difficulty)
+    if mode == "none":
+        return np.zeros_like(d)
+    log_lower, log_upper = _log_shares(d, scale)
     if strength == 0:  # exactly uniform, even where a share is 0
         return np.zeros_like(log_lower)
-    return strength * _log_base_weight(mode, log_lower, log_upper)
+    return _log_power(_log_base_weight(mode, log_lower, log_upper), strength)
+
+
+def _log_power(log_base, strength):
+    """``strength * log_base``, refusing a strength that overflows the logs.
+
+    A log of -inf (a weight of exactly 0) stays -inf; a finite log that
+    became infinite would turn a positive weight into 0 or infinity.
+    """
+    with np.errstate(over="ignore"):
+        log_w = strength * log_base
+    if np.any(np.isfinite(log_base) & ~np.isfinite(log_w)):
+        raise ValueError(
+            f"strength={strength:g} is too large: strength times the log of a base "
+            "weight is beyond the float range, so the weights cannot be told "
+            "apart. Use a smaller strength."
+        )
+    return log_w
 
 
 def _scheme(mode, difficulty, strength, scale):
@@ -301,7 +326,7 @@ def two_ends(difficulty, *, strength=1.0, scale="rank"):
     return _scheme("two_ends", difficulty, strength, scale)
 
 
-def _callable_weights(func, difficulty, y, strength):
+def _callable_weights(func, difficulty, y):
     """Call a user weighting on copies of the inputs and check what it returns."""
     d = _check_difficulty(difficulty)
     y_copy = None if y is None else np.array(y, copy=True)
@@ -321,23 +346,135 @@ def _callable_weights(func, difficulty, y, strength):
         )
     w = w.astype(np.float64)
     if not np.all(np.isfinite(w)):
+        first = int(np.flatnonzero(~np.isfinite(w))[0])
         raise ValueError(
-            f"The weighting callable {name} returned NaN or infinite weights."
+            f"The weighting callable {name} returned NaN or infinite weights (the "
+            f"first at index {first}: {w[first]}). Return finite weights; only "
+            "their ratios matter after normalization, so scale them down (e.g. "
+            "divide by their maximum) rather than let them overflow."
         )
     if np.any(w < 0):
         raise ValueError(f"The weighting callable {name} returned negative weights.")
     if not np.any(w > 0):
         raise ValueError(f"The weighting callable {name} returned only zero weights.")
-    if strength == 0:
-        return np.ones_like(w)
-    return w**strength
+    return w
 
 
-def _log_mode_weights(difficulty, weighting, strength, scale):
-    """Log weights of a named mode; -inf marks a weight of exactly 0."""
-    if weighting == "none":
-        return np.zeros_like(_check_difficulty(difficulty))
-    return _log_weights(difficulty, weighting, strength, scale)
+def _split_callable_weights(w, strength, *, relative):
+    """``w ** strength`` as ``(mantissa, exponent)``, which cannot overflow.
+
+    With ``relative`` the weights may be divided by a common factor.
+    """
+    if strength == 0:  # exactly uniform, even where w is 0
+        return _split(np.ones_like(w))
+    if strength == 1:
+        return _split(w)  # exact
+    with np.errstate(divide="ignore"):  # log(0) = -inf: a weight of 0
+        log_w = np.log(w)
+    return _split_log(_log_power(log_w, strength), relative=relative)
+
+
+def _split(w):
+    """Finite non-negative ``w`` as ``mantissa * 2 ** exponent``, exactly.
+
+    The mantissas lie in [0.5, 1) (0 for a weight of 0); the exponents are
+    integers held as floats, so that a product of weights far beyond the float
+    range still has an exact exponent.
+    """
+    mantissa, exponent = np.frexp(w)
+    return mantissa, exponent.astype(np.float64)
+
+
+def _split_log(log_w, *, relative):
+    """Weights given by their logs as ``mantissa * 2 ** exponent``.
+
+    The mantissas lie in [1, 2) (0 where the log is -inf, a weight of 0), so a
+    log far below or above the float range of the weight itself is kept. With
+    ``relative`` the weights are divided by the largest one first (a common
+    factor, which the normalization cancels).
+    """
+    positive = np.isfinite(log_w)
+    safe = np.where(positive, log_w, 0.0)
+    if relative and positive.any():
+        safe = safe - safe[positive].max()
+    # A weight beyond e ** 1e5 (or its inverse) is inf (or 0) however it is
+    # later multiplied or rescaled; the clip keeps huge logs from losing the
+    # split below to rounding.
+    safe = np.clip(safe, -1e5, 1e5)
+    exponent = np.floor(safe / _LN2)
+    mantissa = np.where(positive, np.exp(safe - exponent * _LN2), 0.0)
+    return mantissa, exponent
+
+
+def _combine(mantissa, exponent, *, codes=None, n_groups=1, scale=True):
+    """The weights ``mantissa * 2 ** exponent``, each group divided by a power of 2.
+
+    With ``scale`` every group (the samples whose ``codes`` agree; all samples
+    when ``codes`` is None) is divided by 2 to the largest exponent of its
+    positive weights, which puts every weight of the group below 2 and its
+    largest one at 0.25 or more: the sums that normalize them then cannot
+    overflow. Weights more than about 2 ** 1074 times below the largest one of
+    their group underflow to 0.
+    """
+    if codes is None:
+        codes = np.zeros(mantissa.shape[0], dtype=np.intp)
+    if scale:
+        top = np.full(n_groups, -np.inf)
+        positive = mantissa > 0
+        np.maximum.at(top, codes[positive], exponent[positive])
+        exponent = exponent - top[codes]  # +inf only in a group of zeros
+    # Beyond +-2200 every result is 0 or inf already; the clip makes ints safe.
+    shift = np.clip(np.nan_to_num(exponent), -2200, 2200).astype(np.int64)
+    with np.errstate(over="ignore", under="ignore"):
+        return np.ldexp(mantissa, shift)
+
+
+def _fixes(weighting, strength, sample_weight):
+    """What the caller can change when the weights leave the float range."""
+    fixes = []
+    if strength > 0 and not (isinstance(weighting, str) and weighting == "none"):
+        fixes.append("a smaller strength")
+    if sample_weight is not None:
+        fixes.append("sample_weight with a smaller ratio of largest to smallest")
+    if callable(weighting):
+        name = getattr(weighting, "__name__", repr(weighting))
+        fixes.append(f"a weighting callable ({name}) whose weights spread less")
+    return ", or ".join(fixes)
+
+
+def _check_representable(before, after, normalize, fixes):
+    """Refuse weights that the float range cannot hold.
+
+    ``before`` are the mantissas of the exact weights (0 only for a weight of
+    exactly 0), ``after`` the float weights computed from them, ``fixes`` what
+    the caller can change.
+    """
+    n_positive = np.count_nonzero(before)
+    rescale = (
+        "Use normalize='mean' or 'class', which rescale the weights into the "
+        "float range" + (f", or {fixes}." if fixes else ".")
+    )
+    if normalize is None and not np.all(np.isfinite(after)):
+        first = int(np.flatnonzero(~np.isfinite(after))[0])
+        raise ValueError(
+            "With normalize=None the weights overflow: the weight of sample "
+            f"{first} is beyond the largest float (about 1.8e308). " + rescale
+        )
+    kept = np.count_nonzero(after)
+    if kept == 0:
+        raise ValueError(
+            f"With normalize=None all {n_positive} positive weights underflow to 0 "
+            "(they are below the smallest float, about 5e-324). " + rescale
+        )
+    if kept == 1 and n_positive > 1:
+        survivor = int(np.flatnonzero(after)[0])
+        raise ValueError(
+            f"The weights span more than the float range: only sample {survivor} "
+            f"keeps a non-zero weight, and the other {n_positive - 1} samples with "
+            "positive weight underflow to 0 (their ratio to it is below the "
+            "smallest float, about 5e-324), so the fit would see a single sample."
+            + (f" Use {fixes}." if fixes else "")
+        )
 
 
 def _check_y_length(y, n_samples):
@@ -348,21 +485,28 @@ def _check_y_length(y, n_samples):
         )
 
 
-def _normalize_per_class(w, y):
-    """Rescale so that every class carries the same total weight n / n_classes."""
+def _class_codes(y):
+    """Class labels and each sample's class index, for normalize='class'."""
     if y is None:
         raise ValueError("normalize='class' needs the class labels y; got y=None.")
     y = column_or_1d(y, warn=True)
     check_classification_targets(y)
-    classes, codes = np.unique(y, return_inverse=True)
-    totals = np.bincount(codes, weights=w, minlength=classes.shape[0])
+    return np.unique(y, return_inverse=True)
+
+
+def _normalize_per_class(mantissa, exponent, classes, codes):
+    """Rescale so that every class carries the same total weight n / n_classes."""
+    n_classes = classes.shape[0]
+    w = _combine(mantissa, exponent, codes=codes, n_groups=n_classes)
+    totals = np.bincount(codes, weights=w, minlength=n_classes)
     if np.any(totals == 0):
         empty = classes[totals == 0].tolist()
         raise ValueError(
             f"Classes {empty} have zero total weight, so normalize='class' cannot "
             "give them their share; check sample_weight."
         )
-    return w * (w.shape[0] / classes.shape[0]) / totals[codes]
+    # Each class's largest weight is in [0.25, 2): no total overflows.
+    return w * (mantissa.shape[0] / n_classes) / totals[codes]
 
 
 @validate_params(
@@ -431,8 +575,21 @@ def difficulty_weights(
     Returns
     -------
     weights : ndarray of shape (n_samples,)
-        Non-negative sample weights (positive for the built-in modes unless
-        ``sample_weight`` has zeros or ``scale="none"`` meets a share of 0).
+        Finite, non-negative sample weights (positive for the built-in modes
+        unless ``sample_weight`` has zeros or ``scale="none"`` meets a share
+        of 0). The product is normalized without forming it in floats, so any
+        finite weights and strength give finite weights with the promised
+        mean; only a weight more than about ``1e308`` times below the largest
+        (of its class) loses precision or underflows to 0.
+
+    Raises
+    ------
+    ValueError
+        If a callable ``weighting`` returns NaN, infinite or negative weights;
+        if every weight is zero; if all but one of the positive weights
+        underflow to 0 after normalization (their ratio is beyond the float
+        range); or if, with ``normalize=None``, the product overflows or
+        underflows to 0 everywhere.
 
     See Also
     --------
@@ -455,25 +612,38 @@ def difficulty_weights(
     >>> difficulty_weights(difficulty, [0, 0, 1, 1], normalize="class")
     array([1.4       , 0.6       , 0.33333333, 1.66666667])
     """
+    # A common factor cancels in the normalization, and avoids huge logs.
+    relative = normalize is not None
     if callable(weighting):
-        w = _callable_weights(weighting, difficulty, y, strength)
+        mantissa, exponent = _split_callable_weights(
+            _callable_weights(weighting, difficulty, y), strength, relative=relative
+        )
     else:
-        log_w = _log_mode_weights(difficulty, weighting, strength, scale)
-        if normalize is not None and np.isfinite(log_w).any():
-            # A shift cancels in the normalization and avoids underflow.
-            log_w = log_w - log_w[np.isfinite(log_w)].max()
-        w = np.exp(log_w)
-    _check_y_length(y, w.shape[0])
-    sw = check_weights(sample_weight, w.shape[0])
+        mantissa, exponent = _split_log(
+            _log_weights(difficulty, weighting, strength, scale), relative=relative
+        )
+    n_samples = mantissa.shape[0]
+    _check_y_length(y, n_samples)
+    sw = check_weights(sample_weight, n_samples)
     if sw is not None:
-        w = w * sw
-    if not np.any(w > 0):
+        # Multiply mantissas and add exponents: nothing leaves the float range.
+        sw_mantissa, sw_exponent = _split(sw)
+        mantissa = mantissa * sw_mantissa
+        exponent = exponent + sw_exponent
+    if not np.any(mantissa > 0):
         raise ValueError(
             "Every weight is zero: the weighting gives zero weight to every sample"
             + ("." if sw is None else " that sample_weight keeps.")
         )
-    if normalize == "mean":
-        return w * (w.shape[0] / w.sum())
     if normalize == "class":
-        return _normalize_per_class(w, y)
+        classes, codes = _class_codes(y)
+        w = _normalize_per_class(mantissa, exponent, classes, codes)
+    elif normalize == "mean":
+        w = _combine(mantissa, exponent)
+        w *= n_samples / w.sum()  # the largest is in [0.25, 2): no overflow
+    else:
+        w = _combine(mantissa, exponent, scale=False)
+    _check_representable(
+        mantissa, w, normalize, _fixes(weighting, strength, sample_weight)
+    )
     return w

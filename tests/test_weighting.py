@@ -404,3 +404,209 @@ def test_all_zero_weights_are_refused():
         difficulty_weights([1.0, 1.0], scale="none")
     with pytest.raises(ValueError, match="that sample_weight keeps"):
         difficulty_weights([0.5, 1.0], scale="none", sample_weight=[0, 1])
+
+
+# --- weights near the ends of the float range --------------------------------
+# Positive factors in [0.1, 1.99]: times 2 ** 1023 they reach 1.79e308, just
+# below the largest float; times 2 ** -1023 they are about 1e-308. A power of 2
+# scales them exactly, so the unscaled factors give the expected weights.
+UNIT = np.random.default_rng(3).uniform(0.1, 1.99, size=41)
+Y3 = np.repeat([0, 1, 2], [20, 13, 8])
+NORMALIZE = ["mean", "class"]
+
+
+def assert_normalized(w, y, normalize):
+    assert np.all(np.isfinite(w)) and np.all(w >= 0)
+    if normalize == "mean":
+        assert w.mean() == pytest.approx(1.0, rel=1e-12)
+    else:
+        classes = np.unique(y)
+        totals = [w[y == c].sum() for c in classes]
+        assert_allclose(totals, len(y) / len(classes), rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("exponent", [1023, -1023], ids=["near_max", "near_min"])
+@pytest.mark.parametrize("normalize", NORMALIZE)
+@pytest.mark.parametrize("mode", WEIGHTING_MODES)
+def test_extreme_sample_weight_keeps_the_ratios(difficulty, mode, normalize, exponent):
+    params = {"weighting": mode, "strength": 2, "normalize": normalize}
+    w = difficulty_weights(
+        difficulty, Y3, sample_weight=np.ldexp(UNIT, exponent), **params
+    )
+    assert_normalized(w, Y3, normalize)
+    expected = difficulty_weights(difficulty, Y3, sample_weight=UNIT, **params)
+    assert_allclose(w, expected, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("strength", [2.0, 3.5])
+@pytest.mark.parametrize("scale", [1e200, 1e-200])
+@pytest.mark.parametrize("normalize", NORMALIZE)
+def test_callable_with_extreme_weights_and_strength(
+    difficulty, normalize, scale, strength
+):
+    # (1e200 * x) ** 2 = 1e400 * x ** 2 is beyond the float range, but the
+    # normalized weights are those of x ** 2.
+    w = difficulty_weights(
+        difficulty,
+        Y3,
+        weighting=lambda d, y: scale * (1 + d),
+        strength=strength,
+        normalize=normalize,
+    )
+    assert_normalized(w, Y3, normalize)
+    expected = difficulty_weights(
+        difficulty,
+        Y3,
+        weighting=lambda d, y: 1 + d,
+        strength=strength,
+        normalize=normalize,
+    )
+    assert_allclose(w, expected, rtol=1e-12)
+    # The ratio of two samples of one class is the ratio of (1 + d) ** strength.
+    assert w[1] / w[0] == pytest.approx(
+        ((1 + difficulty[1]) / (1 + difficulty[0])) ** strength, rel=1e-12
+    )
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("normalize", NORMALIZE)
+def test_tiny_callable_weights_times_huge_sample_weight(difficulty, normalize):
+    # (1e-250) ** 1.5 is below the float range, its product with 1e308 is not.
+    w = difficulty_weights(
+        difficulty,
+        Y3,
+        weighting=lambda d, y: 1e-250 * (1 + d),
+        strength=1.5,
+        normalize=normalize,
+        sample_weight=np.ldexp(UNIT, 1023),
+    )
+    assert_normalized(w, Y3, normalize)
+    expected = difficulty_weights(
+        difficulty,
+        Y3,
+        weighting=lambda d, y: 1 + d,
+        strength=1.5,
+        normalize=normalize,
+        sample_weight=UNIT,
+    )
+    assert_allclose(w, expected, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("normalize", NORMALIZE)
+@pytest.mark.parametrize("mode", WEIGHTING_MODES)
+def test_weights_below_the_float_range_of_the_largest_become_zero(
+    difficulty, mode, normalize
+):
+    # Odd samples weigh 2 ** -2044 times as much as even ones: after the
+    # normalization they are 0, and the even samples keep their ratios.
+    even = np.arange(41) % 2 == 0
+    sw = np.where(even, np.ldexp(UNIT, 1022), np.ldexp(UNIT, -1022))
+    w = difficulty_weights(
+        difficulty, Y3, weighting=mode, normalize=normalize, sample_weight=sw
+    )
+    assert_normalized(w, Y3, normalize)
+    assert_array_equal(w[~even], 0)
+    expected = difficulty_weights(
+        difficulty,
+        Y3,
+        weighting=mode,
+        normalize=normalize,
+        sample_weight=np.where(even, UNIT, 0),
+    )
+    assert_allclose(w, expected, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_normalize_none_keeps_products_that_fit():
+    d = [0.1, 0.5, 2.0, 0.3]
+    sw = np.array([1.5e308, 1e308, 1e-300, 1e-308])
+    w = difficulty_weights(d, normalize=None, sample_weight=sw)
+    assert_allclose(w, easy_first(d) * sw, rtol=1e-12)
+    w = difficulty_weights(
+        d, normalize=None, weighting=lambda d, y: 1e-200 * np.ones(4), sample_weight=sw
+    )
+    assert_allclose(w[:3], 1e-200 * sw[:3], rtol=1e-12)
+    assert w[3] == 0  # 1e-508: below the smallest float
+
+
+@pytest.mark.parametrize("mode", WEIGHTING_MODES)
+def test_weight_ratio_beyond_the_float_range_is_refused(mode):
+    # Every sample but the first would weigh 0 next to it: a fit on one sample.
+    sw = [1e308, 1e-308, 1e-308, 1e-308]
+    match = (
+        r"weights span more than the float range: only sample 0 keeps a non-zero "
+        r"weight, and the other 3 samples .* underflow to 0 .*sample_weight with a "
+        r"smaller ratio"
+    )
+    with pytest.raises(ValueError, match=match):
+        difficulty_weights([0.1, 0.5, 2.0, 0.3], weighting=mode, sample_weight=sw)
+
+
+def test_callable_ratio_beyond_the_float_range_is_refused():
+    def spread(d, y):
+        return np.array([1.0, 1e-300, 1e-300])
+
+    match = r"only sample 0 keeps .* smaller strength, or a weighting callable \(spread"
+    with pytest.raises(ValueError, match=match):
+        difficulty_weights([0.1, 0.2, 0.3], weighting=spread, strength=2)
+    # One class per sample: every class keeps its weight.
+    w = difficulty_weights(
+        [0.1, 0.2, 0.3], [0, 1, 2], weighting=spread, strength=2, normalize="class"
+    )
+    assert_array_equal(w, 1)
+
+
+@pytest.mark.parametrize(
+    "scale, match",
+    [
+        (1e200, r"normalize=None the weights overflow: the weight of sample 0"),
+        (1e-200, r"normalize=None all 3 positive weights underflow to 0"),
+    ],
+)
+def test_normalize_none_out_of_float_range_is_refused(scale, match):
+    def weighting(d, y):
+        return scale * (1 + d)
+
+    with pytest.raises(ValueError, match=match + r".* normalize='mean' or 'class'"):
+        difficulty_weights(
+            [0.1, 0.2, 0.3], weighting=weighting, strength=2, normalize=None
+        )
+
+
+def test_normalize_none_underflow_of_a_built_in_mode_is_refused():
+    # 0.01 ** 200 and 0.001 ** 200 are below the float range; normalized they
+    # are fine (see test_tiny_weights_do_not_underflow_after_normalization).
+    with pytest.raises(ValueError, match="underflow to 0 .* smaller strength"):
+        difficulty_weights([0.99, 0.999], strength=200, scale="none", normalize=None)
+
+
+def test_callable_infinite_weights_name_the_sample_and_the_fix():
+    def weighting(d, y):
+        return np.array([1.0, np.inf, 1.0])
+
+    match = r"callable weighting returned NaN or infinite .* index 1: inf.* finite"
+    with pytest.raises(ValueError, match=match):
+        difficulty_weights([0.1, 0.2, 0.3], weighting=weighting)
+
+
+def test_strength_beyond_the_float_range_of_the_logs_is_refused():
+    with pytest.raises(ValueError, match=r"strength=1e\+308 is too large"):
+        difficulty_weights([0.1, 0.2, 0.3, 5.0], strength=1e308, scale="standard")
+    with pytest.raises(ValueError, match=r"strength=1e\+308 is too large"):
+        difficulty_weights(
+            [0.1, 0.2, 0.3], weighting=lambda d, y: 10 + d, strength=1e308
+        )
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_huge_strength_keeps_only_the_largest_weights():
+    # Logs of about -1e200 must not lose the split into mantissa and exponent.
+    d = np.linspace(0, 1, 6)
+    w = difficulty_weights(d, weighting="medium_first", strength=1e200)
+    assert_array_equal(w, [0, 0, 3, 3, 0, 0])
+    for weighting in ("easy_first", lambda d, y: 0.5 + d):
+        with pytest.raises(ValueError, match="only sample (0|5) keeps"):
+            difficulty_weights(d, weighting=weighting, strength=1e200)
