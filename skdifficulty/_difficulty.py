@@ -97,6 +97,11 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         hardware is idle during one (a GPU, a small net on a CPU). The net's
         optimizer must update each parameter on its own (SGD, Adam, AdamW,
         ...), and it runs no callbacks. See :ref:`stacked-engine`.
+    record_epochs : bool, default=False
+        With ``engine="stacked"``, also score every sample after every epoch
+        with the members that hold it out, into ``per_epoch_`` (difficulty
+        as training goes on; one more prediction pass per epoch, and
+        ``n_epochs x n_samples`` floats).
     n_jobs : int, default=None
         Fits run in parallel with joblib; ``None`` means 1 unless in a
         :func:`joblib.parallel_config` context (a Dask backend, for
@@ -132,6 +137,9 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         The loss used.
     estimators_ : list of estimators
         The fitted resampled models, if ``keep_estimators``.
+    per_epoch_ : ndarray of shape (n_epochs, n_samples)
+        Held-out difficulty of every sample after every epoch, with
+        ``record_epochs=True`` (stacked engine).
     n_failed_fits_ : int
         Number of resampled fits skipped with ``on_error="skip"``.
     n_features_in_ : int
@@ -193,6 +201,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         "keep_estimators": ["boolean"],
         "on_error": [StrOptions({"raise", "skip"})],
         "engine": [StrOptions({"sequential", "stacked"})],
+        "record_epochs": ["boolean"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -211,6 +220,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         keep_estimators=True,
         on_error="raise",
         engine="sequential",
+        record_epochs=False,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -225,6 +235,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         self.keep_estimators = keep_estimators
         self.on_error = on_error
         self.engine = engine
+        self.record_epochs = record_epochs
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -390,14 +401,43 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             targets,
             **self._accumulator_kwargs(),
         )
-        estimators, n_failed = self._collect(
-            self._runner(estimator).run(plan), accumulator, estimator, len(seeds)
+        per_epoch = []
+        runner = self._runner(
+            estimator,
+            lambda results: per_epoch.append(
+                self._epoch_difficulty(results, targets, estimator)
+            ),
         )
+        estimators, n_failed = self._collect(
+            runner.run(plan), accumulator, estimator, len(seeds)
+        )
+        if self.record_epochs:
+            self.per_epoch_ = np.array(per_epoch)
         return self._store(accumulator, estimators, n_failed)
 
-    def _runner(self, estimator):
+    def _epoch_difficulty(self, results, targets, estimator):
+        """Every sample's held-out difficulty from one epoch's predictions."""
+        accumulator = make_accumulator(
+            self.loss_,
+            len(targets),
+            self._n_outputs(),
+            targets,
+            **self._accumulator_kwargs(),
+        )
+        for result in results:
+            accumulator.update(
+                result.split.test, self._encode(result, _name(estimator))
+            )
+        return accumulator.scores()["difficulty"]
+
+    def _runner(self, estimator, on_epoch):
         """The runner that carries out the plan (see :mod:`._runners`)."""
         if self.engine == "sequential":
+            if self.record_epochs:
+                raise ValueError(
+                    "record_epochs=True needs engine='stacked': the per-epoch "
+                    "scores come from the members trained together."
+                )
             return JoblibRunner(self.n_jobs)
         if not is_skorch_net(estimator):
             raise ValueError(
@@ -406,7 +446,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             )
         from ._stacked import StackedNetRunner
 
-        return StackedNetRunner()
+        return StackedNetRunner(on_epoch if self.record_epochs else None)
 
     def _plan(self, X, targets):
         """The splits of the resampling plan, and one seed per fit."""

@@ -75,9 +75,10 @@ class PredictionCheck:
         prediction = prediction[:, 0]
         unknown = ~_isin(prediction, classes)
         if unknown.any():
+            label = prediction[unknown].tolist()[0]
             self._fail(
-                f"returned the label {prediction[unknown].tolist()[0]!r}, which is not one of "
-                f"the classes of y {classes.tolist()}"
+                f"returned the label {label!r}, which is not one of the classes of "
+                f"y {classes.tolist()}"
             )
         return prediction
 

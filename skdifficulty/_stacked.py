@@ -55,7 +55,17 @@ class StackedNetRunner:
     initialization, so member 0 is exactly the weighted net that
     ``seed_torch(seeds[0]); net.fit(X, y, sample_weight=membership[0])``
     trains.
+
+    Parameters
+    ----------
+    on_epoch : callable, default=None
+        Called after every epoch with the members' held-out ``Result`` list,
+        as :meth:`run` yields them at the end (costs one prediction pass of
+        all members per epoch).
     """
+
+    def __init__(self, on_epoch=None):
+        self.on_epoch = on_epoch
 
     def run(self, plan):
         splits = list(plan.splits)
@@ -68,14 +78,28 @@ class StackedNetRunner:
             membership = membership * np.asarray(weight, dtype=np.float64)
         stack = StackedModule(members)
         dataset = members[0].get_dataset(plan.X, plan.y)
+        classes = _classes(members[0], plan.y)
+
+        def held_out(keep):
+            proba = stack.predict(dataset)
+            return [
+                Result(
+                    stack.member(m, classes) if keep else None,
+                    split,
+                    proba[m][split.test],
+                    classes,
+                )
+                for m, split in enumerate(splits)
+            ]
+
+        def end_of_epoch():
+            if self.on_epoch is not None:
+                self.on_epoch(held_out(keep=False))
+
         with torch.random.fork_rng(devices=[]):
             torch.set_rng_state(batch_rng_state)
-            stack.fit(dataset, membership)
-        proba = stack.predict(dataset)
-        classes = _classes(members[0], plan.y)
-        for m, split in enumerate(splits):
-            model = stack.member(m, classes) if plan.keep else None
-            yield Result(model, split, proba[m][split.test], classes)
+            stack.fit(dataset, membership, end_of_epoch)
+        yield from held_out(plan.keep)
 
 
 def check_stackable(net, params):
@@ -87,7 +111,9 @@ def check_stackable(net, params):
             f"net; got {extra}. Use engine='sequential'."
         )
     optimizer = net.optimizer
-    if not (isinstance(optimizer, type) and issubclass(optimizer, ELEMENTWISE_OPTIMIZERS)):
+    if not (
+        isinstance(optimizer, type) and issubclass(optimizer, ELEMENTWISE_OPTIMIZERS)
+    ):
         name = getattr(optimizer, "__name__", repr(optimizer))
         raise ValueError(
             f"engine='stacked' trains all members with one optimizer, which must "
@@ -182,17 +208,18 @@ class StackedModule:
             self.params, self.buffers, x
         )
 
-    def fit(self, dataset, membership):
+    def fit(self, dataset, membership, end_of_epoch):
         net = self.net
         weight = torch.as_tensor(membership, device=net.device)
-        self.base.train()
         for _ in range(net.max_epochs):
+            self.base.train()
             for (x, index), y in _batches(net, dataset, training=True):
                 self.optimizer.zero_grad()
                 y_pred = self._forward(to_tensor(x, device=net.device), "different")
                 loss = self._loss(y_pred, y, weight[:, index.to(weight.device)])
                 loss.backward()
                 self.optimizer.step()
+            end_of_epoch()
 
     def _loss(self, y_pred, y_true, weight):
         """Sum over members of each member's weighted mean batch loss."""

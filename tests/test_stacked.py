@@ -148,7 +148,9 @@ def assert_member_equals_reference(net, X, y, splits, sample_weight=None):
             )
         test = splits[m].test
         ours = -np.log(results[m].prediction[np.arange(len(test)), y[test]])
-        theirs = -np.log(reference.predict_proba(X[test])[np.arange(len(test)), y[test]])
+        theirs = -np.log(
+            reference.predict_proba(X[test])[np.arange(len(test)), y[test]]
+        )
         assert_allclose(ours, theirs, atol=1e-5)
 
 
@@ -284,7 +286,9 @@ def test_what_would_mix_the_members_is_refused(data, change, match):
 
 def test_a_switched_off_callback_is_allowed(data):
     X, y = data
-    net = make_net(callbacks=[("clip", GradientNormClipping(1.0))], callbacks__clip=None)
+    net = make_net(
+        callbacks=[("clip", GradientNormClipping(1.0))], callbacks__clip=None
+    )
     DifficultyEstimator(net, cv=3, n_repeats=1, engine="stacked").fit(X, y)
 
 
@@ -294,3 +298,17 @@ def test_the_stacked_engine_needs_a_net(data):
         from sklearn.linear_model import LogisticRegression
 
         DifficultyEstimator(LogisticRegression(), engine="stacked").fit(X, y)
+
+
+def test_per_epoch_scores_are_recorded_and_end_at_the_final_difficulty(data):
+    X, y = data
+    net = make_net(max_epochs=4)
+    est = DifficultyEstimator(
+        net, cv=3, n_repeats=1, engine="stacked", record_epochs=True, random_state=0
+    ).fit(X, y)
+    assert est.per_epoch_.shape == (4, len(y))
+    assert_allclose(est.per_epoch_[-1], est.difficulty_, atol=1e-10)
+    # Training lowers the held-out loss on this learnable task.
+    assert est.per_epoch_[-1].mean() < est.per_epoch_[0].mean()
+    with pytest.raises(ValueError, match="record_epochs=True needs engine='stacked'"):
+        DifficultyEstimator(net, record_epochs=True).fit(X, y)
