@@ -22,7 +22,12 @@ def _importable(name):
         return False
 
 
-# skdifficulty/skorch.py and tests/_nets.py import torch at module level, so
-# --doctest-modules must skip it when either optional dependency is missing.
+# These modules import torch at module level, so
+# --doctest-modules must skip them when either optional dependency is missing.
 if not all(_importable(name) for name in ("torch", "skorch")):
-    collect_ignore += ["skdifficulty/skorch.py", "tests/_nets.py"]
+    collect_ignore += [
+        "skdifficulty/skorch.py",
+        "skdifficulty/dynamics.py",
+        "tests/_nets.py",
+        "tests/test_dynamics.py",
+    ]

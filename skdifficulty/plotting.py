@@ -1,6 +1,6 @@
-"""Plots of per-sample difficulty and of the weighting schemes.
+"""Plots of per-sample difficulty, of training dynamics and of the weighting schemes.
 
-Both displays follow scikit-learn's Display convention (see
+The displays follow scikit-learn's Display convention (see
 :class:`sklearn.metrics.RocCurveDisplay`): a ``from_*`` class method computes
 what is needed and plots it, ``plot`` draws again on other axes, and the
 matplotlib objects are kept in attributes ending in an underscore. matplotlib
@@ -8,10 +8,12 @@ is imported only when something is drawn: install it with
 ``pip install "skdifficulty[plot]"``.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy.stats import gaussian_kde
+from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import (
     Interval,
     StrOptions,
@@ -21,7 +23,12 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._weighting import WEIGHTING_MODES, difficulty_weights
 
-__all__ = ["DifficultyDisplay", "WeightingDisplay"]
+__all__ = [
+    "DataMapDisplay",
+    "DifficultyCurveDisplay",
+    "DifficultyDisplay",
+    "WeightingDisplay",
+]
 
 KINDS = ("both", "distribution", "bias_variance")
 """Panels that :class:`DifficultyDisplay` can draw."""
@@ -677,3 +684,573 @@ def _check_strengths(strengths):
             f"got {strengths!r}."
         )
     return [float(s) for s in values]
+
+
+# -- training dynamics ----------------------------------------------------------
+
+
+def _per_epoch_array(values, name):
+    """A 2-D float copy of per-epoch values of shape (n_epochs, n_samples).
+
+    NaN (a sample not scored at an epoch) is allowed; infinity is not.
+    """
+    array = np.array(values, dtype=np.float64)
+    if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(
+            f"{name} must be a non-empty 2-D array of shape (n_epochs, n_samples); "
+            f"got shape {array.shape}."
+        )
+    if np.isinf(array).any():
+        raise ValueError(f"{name} has infinite values.")
+    return array
+
+
+def _recorded_confidence(estimator):
+    """Per-epoch confidence of a fitted DynamicsDifficultyEstimator or callback.
+
+    Duck-typed, so that plotting never imports torch: the estimator keeps
+    its ``TrainingDynamics`` callback in ``dynamics_``, whose ``confidence_``
+    has shape (n_epochs, n_samples). None if there is none.
+    """
+    dynamics = getattr(estimator, "dynamics_", estimator)
+    confidence = getattr(dynamics, "confidence_", None)
+    if confidence is None or np.ndim(confidence) != 2:
+        return None
+    return confidence
+
+
+class DataMapDisplay:
+    """Data map of dataset cartography: confidence against variability.
+
+    One point per training sample at ``(variability, confidence)``: the mean
+    probability of its given label over the training epochs (y axis) and
+    the standard deviation of that probability across the epochs (x axis),
+    as in Swayamdipta et al. (2020). Easy samples sit at the top left,
+    ambiguous ones to the right, and hard ones (often wrong labels) at the
+    bottom left. Samples in ``highlight`` are drawn in another colour; with
+    ``y`` the other samples are coloured by class.
+
+    Create it with :meth:`from_estimator` or :meth:`from_confidence`; the
+    constructor only stores the data.
+
+    Parameters
+    ----------
+    confidence : ndarray of shape (n_samples,)
+        Mean confidence in the given label over the epochs.
+    variability : ndarray of shape (n_samples,)
+        Standard deviation of the confidence over the epochs.
+    y : ndarray of shape (n_samples,), default=None
+        Labels, to colour the samples by class.
+    highlight : ndarray of shape (n_samples,), dtype=bool, default=None
+        Samples to draw in another colour.
+    highlight_label : str, default="highlighted"
+        Legend text of the highlighted samples.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The Axes of the map.
+    figure_ : matplotlib Figure
+        The figure holding it.
+    scatter_ : matplotlib PathCollection
+        The samples not highlighted.
+    scatter_highlight_ : matplotlib PathCollection or None
+        The highlighted samples.
+
+    See Also
+    --------
+    DifficultyCurveDisplay : Difficulty per epoch of groups of samples.
+    skdifficulty.dynamics.DynamicsDifficultyEstimator : Records the
+        confidences of one training.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skdifficulty.plotting import DataMapDisplay
+    >>> rng = np.random.default_rng(0)
+    >>> flipped = np.arange(50) < 5
+    >>> # Confidence in the given label after each of 10 epochs, per sample.
+    >>> confidence = rng.uniform(0.6, 1.0, size=(10, 50))
+    >>> confidence[:, flipped] -= 0.5
+    >>> disp = DataMapDisplay.from_confidence(
+    ...     confidence, highlight=flipped, highlight_label="flipped"
+    ... )
+    >>> len(disp.scatter_.get_offsets()), len(disp.scatter_highlight_.get_offsets())
+    (45, 5)
+    >>> [text.get_text() for text in disp.ax_.get_legend().get_texts()]
+    ['other samples', 'flipped']
+    """
+
+    def __init__(
+        self,
+        *,
+        confidence,
+        variability,
+        y=None,
+        highlight=None,
+        highlight_label="highlighted",
+    ):
+        self.confidence = confidence
+        self.variability = variability
+        self.y = y
+        self.highlight = highlight
+        self.highlight_label = highlight_label
+
+    @classmethod
+    def from_estimator(
+        cls,
+        dynamics_estimator,
+        *,
+        y=None,
+        highlight=None,
+        highlight_label="highlighted",
+        ax=None,
+        scatter_kwargs=None,
+        highlight_kwargs=None,
+    ):
+        """Plot the data map of a fitted DynamicsDifficultyEstimator.
+
+        Parameters
+        ----------
+        dynamics_estimator : DynamicsDifficultyEstimator or TrainingDynamics
+            A fitted estimator, whose ``confidence_mean_`` and
+            ``confidence_std_`` are plotted, or a ``TrainingDynamics``
+            callback of a fitted net (its per-epoch ``confidence_``).
+        y : array-like of shape (n_samples,), default=None
+            The labels it was fitted with, to colour the samples by class
+            (the estimator does not keep them).
+        highlight : array-like of shape (n_samples,), dtype=bool, default=None
+            Samples to draw in another colour, e.g. the flipped labels.
+        highlight_label : str, default="highlighted"
+            Legend text of the highlighted samples.
+        ax : matplotlib Axes, default=None
+            Where to draw. ``None`` makes a new figure.
+        scatter_kwargs : dict, default=None
+            Keyword arguments of ``Axes.scatter`` for the samples not
+            highlighted, over the defaults.
+        highlight_kwargs : dict, default=None
+            Keyword arguments of ``Axes.scatter`` for the highlighted
+            samples, over the defaults.
+
+        Returns
+        -------
+        display : DataMapDisplay
+            The display, with the plot drawn.
+        """
+        mean = getattr(dynamics_estimator, "confidence_mean_", None)
+        std = getattr(dynamics_estimator, "confidence_std_", None)
+        if mean is None or std is None:
+            confidence = _recorded_confidence(dynamics_estimator)
+            if confidence is None:
+                raise NotFittedError(
+                    f"{type(dynamics_estimator).__name__} has no training dynamics "
+                    "to map: pass a fitted DynamicsDifficultyEstimator (with "
+                    "confidence_mean_ and confidence_std_) or the TrainingDynamics "
+                    "callback of a fitted net."
+                )
+            return cls.from_confidence(
+                confidence,
+                y=y,
+                highlight=highlight,
+                highlight_label=highlight_label,
+                ax=ax,
+                scatter_kwargs=scatter_kwargs,
+                highlight_kwargs=highlight_kwargs,
+            )
+        mean = _float_vector(mean, "confidence")
+        n_samples = mean.shape[0]
+        display = cls(
+            confidence=mean,
+            variability=_float_vector(std, "variability", n_samples),
+            y=_check_labels(y, n_samples),
+            highlight=_check_highlight(highlight, n_samples),
+            highlight_label=highlight_label,
+        )
+        return display.plot(
+            ax=ax, scatter_kwargs=scatter_kwargs, highlight_kwargs=highlight_kwargs
+        )
+
+    @classmethod
+    def from_confidence(
+        cls,
+        confidence,
+        *,
+        y=None,
+        highlight=None,
+        highlight_label="highlighted",
+        ax=None,
+        scatter_kwargs=None,
+        highlight_kwargs=None,
+    ):
+        """Plot the data map of per-epoch confidences given as an array.
+
+        Parameters
+        ----------
+        confidence : array-like of shape (n_epochs, n_samples)
+            Probability of each sample's given label after each epoch.
+        y : array-like of shape (n_samples,), default=None
+            Labels, to colour the samples by class.
+        highlight : array-like of shape (n_samples,), dtype=bool, default=None
+            Samples to draw in another colour, e.g. the flipped labels.
+        highlight_label : str, default="highlighted"
+            Legend text of the highlighted samples.
+        ax : matplotlib Axes, default=None
+            Where to draw. ``None`` makes a new figure.
+        scatter_kwargs : dict, default=None
+            Keyword arguments of ``Axes.scatter`` for the samples not
+            highlighted, over the defaults.
+        highlight_kwargs : dict, default=None
+            Keyword arguments of ``Axes.scatter`` for the highlighted
+            samples, over the defaults.
+
+        Returns
+        -------
+        display : DataMapDisplay
+            The display, with the plot drawn.
+        """
+        confidence = _per_epoch_array(confidence, "confidence")
+        if np.isnan(confidence).any():
+            raise ValueError("confidence has NaN values.")
+        n_samples = confidence.shape[1]
+        display = cls(
+            confidence=confidence.mean(axis=0),
+            variability=confidence.std(axis=0),
+            y=_check_labels(y, n_samples),
+            highlight=_check_highlight(highlight, n_samples),
+            highlight_label=highlight_label,
+        )
+        return display.plot(
+            ax=ax, scatter_kwargs=scatter_kwargs, highlight_kwargs=highlight_kwargs
+        )
+
+    def plot(self, ax=None, *, scatter_kwargs=None, highlight_kwargs=None):
+        """Draw the map.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw. ``None`` makes a new figure.
+        scatter_kwargs : dict, default=None
+            Keyword arguments of ``Axes.scatter`` for the samples not
+            highlighted, over the defaults.
+        highlight_kwargs : dict, default=None
+            Keyword arguments of ``Axes.scatter`` for the highlighted
+            samples, over the defaults.
+
+        Returns
+        -------
+        display : DataMapDisplay
+            The display, with its ``ax_``, ``figure_`` and artists set.
+        """
+        self.figure_, axes = _axes(ax, 1)
+        self.ax_ = ax = axes[0]
+        n_samples = self.confidence.shape[0]
+        highlight = self.highlight
+        plain = np.ones(n_samples, dtype=bool) if highlight is None else ~highlight
+        style = {
+            "s": 10,
+            "alpha": 0.6,
+            "label": "samples" if highlight is None else "other samples",
+        }
+        user = dict(scatter_kwargs or {})
+        handles = []
+        if self.y is not None and not {"c", "color"} & user.keys():
+            classes, codes = np.unique(self.y, return_inverse=True)
+            cmap = _pyplot().get_cmap(user.pop("cmap", "viridis"))
+            colors = cmap(np.linspace(0, 0.9, classes.shape[0]))
+            style["c"] = colors[codes[plain]]
+            handles = [
+                _marker_handle(color, str(label))
+                for label, color in zip(classes, colors, strict=True)
+            ]
+        else:
+            style["color"] = _PLAIN_COLOR
+        self.scatter_ = ax.scatter(
+            self.variability[plain],
+            self.confidence[plain],
+            **_with_user_style(style, user),
+        )
+        self.scatter_highlight_ = None
+        if highlight is not None:
+            defaults = {
+                "s": 14,
+                "alpha": 0.9,
+                "color": _HIGHLIGHT_COLOR,
+                "label": self.highlight_label,
+            }
+            self.scatter_highlight_ = ax.scatter(
+                self.variability[highlight],
+                self.confidence[highlight],
+                **_with_user_style(defaults, highlight_kwargs),
+            )
+        if handles:
+            if self.scatter_highlight_ is not None:
+                handles.append(self.scatter_highlight_)
+            ax.legend(handles=handles, loc="best")
+        elif highlight is not None:
+            ax.legend(loc="best")
+        ax.set_xlabel("variability (std of confidence over epochs)")
+        ax.set_ylabel("confidence (mean over epochs)")
+        ax.set_title("Data map")
+        return self
+
+
+def _with_user_style(defaults, user):
+    """``defaults`` updated with ``user``; a user colour replaces the default one."""
+    user = dict(user or {})
+    style = dict(defaults)
+    if {"c", "color"} & user.keys():
+        style.pop("c", None)
+        style.pop("color", None)
+    style.update(user)
+    return style
+
+
+def _marker_handle(color, label):
+    """A legend entry showing one scatter point."""
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], marker="o", linestyle="", color=color, label=label)
+
+
+class DifficultyCurveDisplay:
+    """Difficulty per epoch of groups of samples: mean and interquartile band.
+
+    One line per group of samples (all samples, or those in ``highlight``
+    and the others, e.g. flipped and clean labels): the mean over its
+    samples of their difficulty after each epoch, with the band between the
+    first and third quartiles. For training dynamics the per-epoch
+    difficulty is one minus the confidence in the given label.
+
+    Create it with :meth:`from_estimator` or :meth:`from_difficulty`; the
+    constructor only stores the data.
+
+    Parameters
+    ----------
+    per_epoch : ndarray of shape (n_epochs, n_samples)
+        Difficulty of each sample after each epoch; NaN where a sample was
+        not scored.
+    highlight : ndarray of shape (n_samples,), dtype=bool, default=None
+        The samples of the second group.
+    highlight_label : str, default="highlighted"
+        Legend text of the highlighted samples.
+    ylabel : str, default="difficulty"
+        Label of the y axis.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The Axes of the curves.
+    figure_ : matplotlib Figure
+        The figure holding them.
+    epochs_ : ndarray of shape (n_epochs,)
+        The epochs on the x axis, from 1.
+    group_labels_ : list of str
+        The groups drawn (those with samples), in the order of the lines.
+    mean_ : ndarray of shape (n_groups, n_epochs)
+        Mean difficulty of each group after each epoch.
+    quartiles_ : ndarray of shape (n_groups, 2, n_epochs)
+        First and third quartiles of each group after each epoch.
+    lines_ : list of matplotlib Line2D
+        One mean curve per group.
+    bands_ : list of matplotlib PolyCollection or None
+        The interquartile bands, when drawn.
+
+    See Also
+    --------
+    DataMapDisplay : Each sample's mean confidence and its variability.
+    skdifficulty.dynamics.DynamicsDifficultyEstimator : Records the
+        confidences of one training.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skdifficulty.plotting import DifficultyCurveDisplay
+    >>> rng = np.random.default_rng(0)
+    >>> flipped = np.arange(40) < 8
+    >>> # Clean samples get easier epoch by epoch; flipped ones stay hard.
+    >>> per_epoch = rng.uniform(0, 0.2, size=(6, 40)) + np.where(
+    ...     flipped, 0.7, np.linspace(0.6, 0.1, 6)[:, None]
+    ... )
+    >>> disp = DifficultyCurveDisplay.from_difficulty(
+    ...     per_epoch, highlight=flipped, highlight_label="flipped"
+    ... )
+    >>> disp.group_labels_, disp.mean_.shape
+    (['other samples', 'flipped'], (2, 6))
+    >>> bool(disp.mean_[1, -1] > disp.mean_[0, -1])
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        per_epoch,
+        highlight=None,
+        highlight_label="highlighted",
+        ylabel="difficulty",
+    ):
+        self.per_epoch = per_epoch
+        self.highlight = highlight
+        self.highlight_label = highlight_label
+        self.ylabel = ylabel
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        *,
+        highlight=None,
+        highlight_label="highlighted",
+        show_iqr=True,
+        ax=None,
+    ):
+        """Plot the per-epoch difficulty that a fitted estimator recorded.
+
+        Parameters
+        ----------
+        estimator : object
+            Anything fitted with a ``per_epoch_`` attribute of shape
+            (n_epochs, n_samples), which is plotted as it is; else a fitted
+            :class:`~skdifficulty.dynamics.DynamicsDifficultyEstimator` (or
+            a ``TrainingDynamics`` callback), whose one minus the per-epoch
+            confidence in the given label is plotted.
+        highlight : array-like of shape (n_samples,), dtype=bool, default=None
+            The samples of the second group, e.g. the flipped labels.
+        highlight_label : str, default="highlighted"
+            Legend text of the highlighted samples.
+        show_iqr : bool, default=True
+            Whether to draw each group's interquartile band.
+        ax : matplotlib Axes, default=None
+            Where to draw. ``None`` makes a new figure.
+
+        Returns
+        -------
+        display : DifficultyCurveDisplay
+            The display, with the plot drawn.
+        """
+        per_epoch = getattr(estimator, "per_epoch_", None)
+        ylabel = "difficulty"
+        if per_epoch is None:
+            confidence = _recorded_confidence(estimator)
+            if confidence is None:
+                raise NotFittedError(
+                    f"{type(estimator).__name__} has no per-epoch record to plot: "
+                    "pass a fitted estimator with a per_epoch_ attribute, a fitted "
+                    "DynamicsDifficultyEstimator, or the TrainingDynamics callback "
+                    "of a fitted net."
+                )
+            per_epoch = 1.0 - np.asarray(confidence, dtype=np.float64)
+            ylabel = "1 - confidence in the given label"
+        return cls.from_difficulty(
+            per_epoch,
+            highlight=highlight,
+            highlight_label=highlight_label,
+            ylabel=ylabel,
+            show_iqr=show_iqr,
+            ax=ax,
+        )
+
+    @classmethod
+    def from_difficulty(
+        cls,
+        per_epoch,
+        *,
+        highlight=None,
+        highlight_label="highlighted",
+        ylabel="difficulty",
+        show_iqr=True,
+        ax=None,
+    ):
+        """Plot per-epoch difficulty given as an array.
+
+        Parameters
+        ----------
+        per_epoch : array-like of shape (n_epochs, n_samples)
+            Difficulty of each sample after each epoch; NaN where a sample
+            was not scored (left out of the means and quartiles).
+        highlight : array-like of shape (n_samples,), dtype=bool, default=None
+            The samples of the second group, e.g. the flipped labels.
+        highlight_label : str, default="highlighted"
+            Legend text of the highlighted samples.
+        ylabel : str, default="difficulty"
+            Label of the y axis.
+        show_iqr : bool, default=True
+            Whether to draw each group's interquartile band.
+        ax : matplotlib Axes, default=None
+            Where to draw. ``None`` makes a new figure.
+
+        Returns
+        -------
+        display : DifficultyCurveDisplay
+            The display, with the plot drawn.
+        """
+        per_epoch = _per_epoch_array(per_epoch, "per_epoch")
+        display = cls(
+            per_epoch=per_epoch,
+            highlight=_check_highlight(highlight, per_epoch.shape[1]),
+            highlight_label=highlight_label,
+            ylabel=ylabel,
+        )
+        return display.plot(ax=ax, show_iqr=show_iqr)
+
+    @validate_params(
+        {"ax": "no_validation", "show_iqr": ["boolean"]},
+        prefer_skip_nested_validation=True,
+    )
+    def plot(self, ax=None, *, show_iqr=True):
+        """Draw one curve per group of samples.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw. ``None`` makes a new figure.
+        show_iqr : bool, default=True
+            Whether to draw each group's interquartile band.
+
+        Returns
+        -------
+        display : DifficultyCurveDisplay
+            The display, with its ``ax_``, ``figure_`` and artists set.
+        """
+        self.figure_, axes = _axes(ax, 1)
+        self.ax_ = ax = axes[0]
+        n_epochs, n_samples = self.per_epoch.shape
+        self.epochs_ = np.arange(1, n_epochs + 1)
+        if self.highlight is None:
+            groups = [("all samples", np.ones(n_samples, dtype=bool), _PLAIN_COLOR)]
+        else:
+            groups = [
+                ("other samples", ~self.highlight, _PLAIN_COLOR),
+                (self.highlight_label, self.highlight, _HIGHLIGHT_COLOR),
+            ]
+        groups = [group for group in groups if group[1].any()]
+        self.group_labels_ = [label for label, _, _ in groups]
+        self.lines_ = []
+        self.bands_ = [] if show_iqr else None
+        means, quartiles = [], []
+        for label, members, color in groups:
+            values = self.per_epoch[:, members]
+            with warnings.catch_warnings():
+                # An epoch where the whole group is NaN gives NaN: a gap.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                mean = np.nanmean(values, axis=1)
+                low, high = np.nanpercentile(values, [25, 75], axis=1)
+            means.append(mean)
+            quartiles.append([low, high])
+            (line,) = ax.plot(self.epochs_, mean, color=color, marker="o", label=label)
+            self.lines_.append(line)
+            if show_iqr:
+                self.bands_.append(
+                    ax.fill_between(self.epochs_, low, high, color=color, alpha=0.2)
+                )
+        self.mean_ = np.array(means).reshape(len(groups), n_epochs)
+        self.quartiles_ = np.array(quartiles).reshape(len(groups), 2, n_epochs)
+        ax.legend(loc="best")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(self.ylabel)
+        ax.set_title("Difficulty per epoch")
+        return self

@@ -1,5 +1,7 @@
 """Tests of the Display objects: what they draw, and how they refuse bad input."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -8,10 +10,16 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
 
 from skdifficulty import DifficultyEstimator  # noqa: E402
 from skdifficulty._weighting import difficulty_weights, easy_first  # noqa: E402
-from skdifficulty.plotting import DifficultyDisplay, WeightingDisplay  # noqa: E402
+from skdifficulty.plotting import (  # noqa: E402
+    DataMapDisplay,
+    DifficultyCurveDisplay,
+    DifficultyDisplay,
+    WeightingDisplay,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -322,3 +330,222 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"skdifficulty\[plot\]"):
         WeightingDisplay.from_modes(modes=["easy_first"], strengths=[1])
+
+
+# -- DataMapDisplay and DifficultyCurveDisplay ---------------------------------
+
+
+@pytest.fixture
+def dynamics():
+    """Per-epoch confidences of 40 samples over 6 epochs; 8 flipped labels."""
+    rng = np.random.default_rng(0)
+    n_epochs, n = 6, 40
+    flipped = np.zeros(n, dtype=bool)
+    flipped[::5] = True
+    confidence = rng.uniform(0.5, 1.0, size=(n_epochs, n))
+    confidence[:, flipped] -= 0.45
+    y = np.repeat(["cat", "dog"], n // 2)
+    return {"confidence": confidence, "flipped": flipped, "y": y}
+
+
+def _legend_texts(ax):
+    return [text.get_text() for text in ax.get_legend().get_texts()]
+
+
+def test_data_map_places_every_sample(dynamics):
+    confidence, flipped = dynamics["confidence"], dynamics["flipped"]
+    disp = DataMapDisplay.from_confidence(
+        confidence, highlight=flipped, highlight_label="flipped"
+    )
+    points = np.c_[confidence.std(axis=0), confidence.mean(axis=0)]
+    assert_allclose(_offsets(disp.scatter_), points[~flipped])
+    assert_allclose(_offsets(disp.scatter_highlight_), points[flipped])
+    assert len(_offsets(disp.scatter_)) + len(_offsets(disp.scatter_highlight_)) == 40
+    assert _legend_texts(disp.ax_) == ["other samples", "flipped"]
+    assert not np.allclose(
+        disp.scatter_.get_facecolor()[0], disp.scatter_highlight_.get_facecolor()[0]
+    )
+    assert disp.ax_.get_xlabel().startswith("variability")
+    assert disp.ax_.get_ylabel().startswith("confidence")
+    assert disp.figure_ is disp.ax_.figure
+
+
+def test_data_map_without_highlight_has_no_legend(dynamics):
+    disp = DataMapDisplay.from_confidence(dynamics["confidence"])
+    assert len(_offsets(disp.scatter_)) == 40
+    assert disp.scatter_highlight_ is None
+    assert disp.ax_.get_legend() is None
+
+
+def test_data_map_from_estimator_coloured_by_class(dynamics):
+    confidence, flipped, y = (dynamics[k] for k in ("confidence", "flipped", "y"))
+    estimator = SimpleNamespace(
+        confidence_mean_=confidence.mean(axis=0),
+        confidence_std_=confidence.std(axis=0),
+    )
+    _, ax = plt.subplots()
+    disp = DataMapDisplay.from_estimator(
+        estimator, y=y, highlight=flipped, highlight_label="flipped", ax=ax
+    )
+    assert disp.ax_ is ax
+    assert _legend_texts(ax) == ["cat", "dog", "flipped"]
+    colours = disp.scatter_.get_facecolor()
+    classes = y[~flipped]
+    assert np.allclose(colours[classes == "cat"], colours[classes == "cat"][0])
+    assert not np.allclose(colours[classes == "cat"][0], colours[classes == "dog"][0])
+    assert len(_offsets(disp.scatter_highlight_)) == flipped.sum()
+
+
+def test_data_map_from_a_recording_callback(dynamics):
+    recorder = SimpleNamespace(confidence_=dynamics["confidence"].astype(np.float32))
+    disp = DataMapDisplay.from_estimator(SimpleNamespace(dynamics_=recorder))
+    assert_allclose(
+        _offsets(disp.scatter_)[:, 1], dynamics["confidence"].mean(axis=0), atol=1e-6
+    )
+
+
+def test_data_map_takes_scatter_keywords(dynamics):
+    disp = DataMapDisplay.from_confidence(
+        dynamics["confidence"],
+        y=dynamics["y"],
+        highlight=dynamics["flipped"],
+        scatter_kwargs={"color": "black", "s": 30},
+        highlight_kwargs={"c": "red", "marker": "x"},
+    )
+    assert_allclose(disp.scatter_.get_facecolor()[0][:3], to_rgba("black")[:3])
+    assert_allclose(disp.scatter_.get_sizes(), [30])
+    assert_allclose(disp.scatter_highlight_.get_edgecolor()[0][:3], to_rgba("red")[:3])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"highlight": np.ones(39, dtype=bool)}, ValueError, "highlight has 39"),
+        ({"highlight": np.ones(40)}, TypeError, "boolean mask"),
+        ({"y": ["a"] * 41}, ValueError, "y has 41"),
+    ],
+)
+def test_data_map_bad_input(dynamics, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        DataMapDisplay.from_confidence(dynamics["confidence"], **kwargs)
+
+
+def test_data_map_bad_confidence():
+    with pytest.raises(ValueError, match="2-D"):
+        DataMapDisplay.from_confidence(np.ones(5))
+    with pytest.raises(ValueError, match="NaN"):
+        DataMapDisplay.from_confidence(np.full((2, 3), np.nan))
+    with pytest.raises(NotFittedError, match="no training dynamics"):
+        DataMapDisplay.from_estimator(SimpleNamespace())
+
+
+def test_curves_show_each_groups_mean_and_quartiles(dynamics):
+    per_epoch = 1 - dynamics["confidence"]
+    flipped = dynamics["flipped"]
+    disp = DifficultyCurveDisplay.from_difficulty(
+        per_epoch, highlight=flipped, highlight_label="flipped"
+    )
+    assert disp.group_labels_ == ["other samples", "flipped"]
+    assert len(disp.lines_) == 2 and len(disp.bands_) == 2
+    assert _legend_texts(disp.ax_) == ["other samples", "flipped"]
+    assert_array_equal(disp.epochs_, np.arange(1, 7))
+    assert_allclose(disp.lines_[1].get_ydata(), per_epoch[:, flipped].mean(axis=1))
+    assert_allclose(disp.mean_[0], per_epoch[:, ~flipped].mean(axis=1))
+    assert_allclose(
+        disp.quartiles_[1], np.percentile(per_epoch[:, flipped], [25, 75], axis=1)
+    )
+    assert (disp.mean_[1] > disp.mean_[0]).all()
+    assert disp.ax_.get_xlabel() == "epoch"
+
+
+def test_curves_of_all_samples_without_band(dynamics):
+    disp = DifficultyCurveDisplay.from_difficulty(
+        dynamics["confidence"], show_iqr=False
+    )
+    assert disp.group_labels_ == ["all samples"] and len(disp.lines_) == 1
+    assert disp.bands_ is None
+    assert not disp.ax_.collections  # no band drawn
+
+
+def test_curves_skip_nan_and_empty_groups():
+    per_epoch = np.array([[1.0, np.nan, 3.0], [2.0, 2.0, np.nan]])
+    disp = DifficultyCurveDisplay.from_difficulty(
+        per_epoch, highlight=np.zeros(3, dtype=bool)
+    )
+    assert disp.group_labels_ == ["other samples"]
+    assert_allclose(disp.mean_, [[2.0, 2.0]])
+
+
+def test_curves_from_estimator_prefer_per_epoch(dynamics):
+    confidence = dynamics["confidence"]
+    recorder = SimpleNamespace(confidence_=confidence)
+    from_dynamics = DifficultyCurveDisplay.from_estimator(
+        SimpleNamespace(dynamics_=recorder)
+    )
+    assert_allclose(from_dynamics.mean_[0], (1 - confidence).mean(axis=1))
+    assert from_dynamics.ax_.get_ylabel() == "1 - confidence in the given label"
+
+    held_out = np.full_like(confidence, 0.25)
+    both = SimpleNamespace(per_epoch_=held_out, dynamics_=recorder)
+    disp = DifficultyCurveDisplay.from_estimator(both)
+    assert_allclose(disp.mean_, [[0.25] * 6])
+    assert disp.ax_.get_ylabel() == "difficulty"
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"highlight": np.ones(39, dtype=bool)}, ValueError, "highlight has 39"),
+        ({"highlight": [0, 1] * 20}, TypeError, "boolean mask"),
+        ({"show_iqr": "yes"}, ValueError, "show_iqr"),
+    ],
+)
+def test_curves_bad_input(dynamics, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        DifficultyCurveDisplay.from_difficulty(dynamics["confidence"], **kwargs)
+
+
+def test_curves_bad_arrays_and_estimators():
+    with pytest.raises(ValueError, match="2-D"):
+        DifficultyCurveDisplay.from_difficulty(np.ones((3, 4, 2)))
+    with pytest.raises(ValueError, match="infinite"):
+        DifficultyCurveDisplay.from_difficulty(np.full((2, 3), np.inf))
+    with pytest.raises(NotFittedError, match="no per-epoch record"):
+        DifficultyCurveDisplay.from_estimator(SimpleNamespace(per_epoch_=None))
+
+
+def test_displays_of_a_fitted_dynamics_estimator():
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("skorch")
+    from skorch import NeuralNetClassifier
+
+    from skdifficulty.datasets import flip_labels
+    from skdifficulty.dynamics import DynamicsDifficultyEstimator
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 2).astype(np.float32)
+    y, flipped = flip_labels((X[:, 0] > 0).astype(np.int64), rate=0.2, random_state=0)
+    net = NeuralNetClassifier(
+        torch.nn.Linear,
+        module__in_features=2,
+        module__out_features=2,
+        criterion=torch.nn.CrossEntropyLoss,
+        max_epochs=4,
+        lr=0.5,
+        verbose=0,
+    )
+    est = DynamicsDifficultyEstimator(net, random_state=0).fit(X, y)
+
+    data_map = DataMapDisplay.from_estimator(est, y=y, highlight=flipped)
+    points = np.r_[_offsets(data_map.scatter_), _offsets(data_map.scatter_highlight_)]
+    assert points.shape == (60, 2)
+    assert_allclose(
+        _offsets(data_map.scatter_highlight_)[:, 1], est.confidence_mean_[flipped]
+    )
+    curves = DifficultyCurveDisplay.from_estimator(est, highlight=flipped)
+    assert_allclose(
+        curves.mean_[1],
+        1 - est.dynamics_.confidence_[:, flipped].mean(axis=1),
+        atol=1e-6,
+    )
+    assert curves.mean_.shape == (2, 4)
