@@ -196,7 +196,7 @@ class StackedModule:
         args, kwargs = self.net.get_params_for_optimizer(
             "optimizer", self.params.items()
         )
-        self.optimizer = self.net.optimizer(*args, **kwargs)
+        self.optimizer = _optimizer(self.net.optimizer, args, kwargs)
 
     def _forward(self, x, randomness):
         def member(params, buffers, x):
@@ -235,10 +235,9 @@ class StackedModule:
         )
         losses = losses.reshape((n_members, n_batch) + losses.shape[1:])
         counts = _target_counts(net.criterion_, y_true, losses[0])
-        means = torch.vmap(lambda loss, w: _weighted_mean(loss, w, counts))(
-            losses, weight.to(losses.dtype)
-        )
-        return means.sum()
+        if counts is not None:
+            counts = counts.expand_as(losses)
+        return _weighted_mean(losses, weight, counts).sum()
 
     @torch.no_grad()
     def predict(self, dataset):
@@ -261,6 +260,22 @@ class StackedModule:
         if classes is not None:
             net.classes_inferred_ = classes
         return net
+
+
+def _optimizer(optimizer, args, kwargs):
+    """The net's optimizer over the stacked tensors, fused where it can be.
+
+    M members make every tensor M times larger, and a fused step (one kernel
+    per tensor) costs half the per-element loop of the default on a CPU; the
+    update is the same arithmetic. The user's own choice of ``foreach`` or
+    ``fused`` is kept.
+    """
+    if "foreach" not in kwargs and "fused" not in kwargs:
+        try:
+            return optimizer(*args, **kwargs, fused=True)
+        except (TypeError, RuntimeError, ValueError):
+            pass  # no fused kernel for this optimizer, device or dtype
+    return optimizer(*args, **kwargs)
 
 
 class _Indices(torch.utils.data.Dataset):

@@ -172,25 +172,29 @@ def _weighted_mean(losses, weight, counts):
 
     A sample with several loss elements (multi-output regression, per-pixel
     losses) contributes the mean of its elements, so all-one weights give
-    the criterion's ordinary mean.
+    the criterion's ordinary mean. ``weight`` of shape ``(n_samples,)``
+    gives a scalar; leading dimensions (``(n_members, n_samples)``, with
+    ``losses`` and ``counts`` shaped alike) give one mean each.
     """
-    n_samples = losses.shape[0]
     # The criterion's output lives on the net's device (``self.device``).
     weight = weight.to(device=losses.device, dtype=losses.dtype)
-    if weight.shape != (n_samples,):
+    if weight.dim() == 0 or losses.shape[: weight.dim()] != weight.shape:
         raise ValueError(
             f"The batch has {tuple(weight.shape)} sample weights but the "
             f"criterion returned losses of shape {tuple(losses.shape)}; their "
             "first dimensions must match."
         )
-    weight = weight.reshape((n_samples,) + (1,) * (losses.dim() - 1))
+    n_elements = losses[(0,) * weight.dim()].numel()  # loss elements per sample
+    sample_dims = tuple(range(weight.dim() - 1, losses.dim()))
+    weight = weight.reshape(weight.shape + (1,) * (losses.dim() - weight.dim()))
     if counts is None:
-        total = weight.sum() * (losses.numel() // n_samples)
+        total = weight.sum(sample_dims) * n_elements
     else:
-        total = (weight * counts).sum()
+        total = (weight * counts).sum(sample_dims)
     # A batch whose weights are all zero has loss 0 and no gradient, where
     # 0 / 0 would put NaN into the parameters.
-    return (weight * losses).sum() / total.clamp_min(torch.finfo(losses.dtype).tiny)
+    weighted = (weight * losses).sum(sample_dims)
+    return weighted / total.clamp_min(torch.finfo(losses.dtype).tiny)
 
 
 @contextmanager

@@ -1,0 +1,233 @@
+"""The difficulty of a neural net: stacked engine against sequential fits.
+
+Two parts, on ``load_digits`` (pixels scaled to [0, 1]):
+
+``timing``: wall time, in one process with the repeats interleaved, of one
+plain skorch training, the sequential engine (5 folds x 2 repeats = 10
+trainings), the stacked engine (the same 10 members in one pass) and, where
+available, one training that records its training dynamics; for an MLP
+(64-128-10) and a small CNN. Printed: the median of each and the median of
+the per-repeat ratios to one plain training.
+
+``quality``: with 20% and 40% of the training labels flipped, the AUROC with
+which each engine's difficulty (and the single-run signals) finds the flipped
+labels, and the clean test accuracy of a net trained with easy-first weights
+from each.
+
+Run: ``python benchmarks/bench_nets.py [--parts timing quality] [--device cuda]``
+(timing about 3 min on one CPU thread; quality about 15 min).
+"""
+
+import argparse
+import time
+
+import numpy as np
+import torch
+from sklearn.datasets import load_digits
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+from skorch import NeuralNetClassifier
+from threadpoolctl import threadpool_limits
+
+from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
+from skdifficulty.datasets import flip_labels
+
+try:  # the single-run signals (training dynamics)
+    from skdifficulty.dynamics import DynamicsDifficultyEstimator
+except ImportError:
+    DynamicsDifficultyEstimator = None
+
+
+class MLP(torch.nn.Module):
+    """64 -> 128 -> 10 logits."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = torch.nn.Sequential(
+            torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
+        )
+
+    def forward(self, X):
+        return self.layers(X)
+
+
+class CNN(torch.nn.Module):
+    """Conv(1->16, 3x3) -> ReLU -> MaxPool -> Conv(16->32) -> ReLU -> Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = torch.nn.Sequential(
+            torch.nn.Conv2d(1, 16, 3, padding=1),
+            torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(16, 32, 3, padding=1),
+            torch.nn.ReLU(),
+        )
+        self.out = torch.nn.Linear(32 * 4 * 4, 10)
+
+    def forward(self, X):
+        return self.out(self.features(X.reshape(-1, 1, 8, 8)).flatten(1))
+
+
+def make_net(module, device, max_epochs=20):
+    return NeuralNetClassifier(
+        module,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=0.002,
+        max_epochs=max_epochs,
+        batch_size=64,
+        iterator_train__shuffle=True,
+        train_split=None,
+        device=device,
+        verbose=0,
+    )
+
+
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return (X / 16).astype(np.float32), y.astype(np.int64)
+
+
+def engines(net, dynamics):
+    """name -> function(X, y) that runs it once."""
+    runs = {
+        "plain": lambda X, y: net.fit(X, y),
+        "sequential 5x2": lambda X, y: DifficultyEstimator(
+            net, cv=5, n_repeats=2, random_state=0
+        ).fit(X, y),
+        "stacked 5x2": lambda X, y: DifficultyEstimator(
+            net, cv=5, n_repeats=2, engine="stacked", random_state=0
+        ).fit(X, y),
+    }
+    if dynamics:
+        runs["dynamics (1 run)"] = lambda X, y: DynamicsDifficultyEstimator(
+            net, random_state=0
+        ).fit(X, y)
+    return runs
+
+
+def _synchronize(device):
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def timing(device, repeats):
+    X, y = digits()
+    print(f"timing: digits {X.shape}, 20 epochs, batch 64, Adam, device {device}")
+    for name, module in (("MLP", MLP), ("CNN", CNN)):
+        runs = engines(make_net(module, device), DynamicsDifficultyEstimator)
+        for run in runs.values():  # warm-up: imports, allocator, kernels
+            run(X, y)
+        times = {key: [] for key in runs}
+        for _ in range(repeats):
+            for key, run in runs.items():
+                _synchronize(device)
+                start = time.perf_counter()
+                run(X, y)
+                _synchronize(device)
+                times[key].append(time.perf_counter() - start)
+        plain = np.array(times["plain"])
+        print(f"\n{name}: {'':17} median s   x plain (median of ratios)")
+        for key, values in times.items():
+            ratio = np.median(np.array(values) / plain)
+            print(f"  {key:24} {np.median(values):8.2f}   {ratio:6.2f}")
+        stacked, sequential = times["stacked 5x2"], times["sequential 5x2"]
+        speedup = np.median(np.array(sequential) / np.array(stacked))
+        print(f"  sequential / stacked (median of ratios): {speedup:.2f}")
+
+
+def quality(device, noises, seeds):
+    X, y = digits()
+    header = (
+        f"{'net':4} {'noise':>5} {'seed':>4} | AUROC: {'stacked':>7} {'seq':>7}"
+        f" {'conf':>7} {'aum':>7} | test acc: {'plain':>6} {'stacked':>7}"
+        f" {'seq':>6} {'conf':>6}"
+    )
+    print("\nquality: digits, 70/30 split, training labels flipped at random")
+    print(header)
+    for name, module in (("MLP", MLP), ("CNN", CNN)):
+        for noise in noises:
+            rows = []
+            for seed in seeds:
+                row = _quality_row(module, device, X, y, noise, seed)
+                rows.append(row)
+                print(_format(name, noise, seed, row))
+            print(_format(name, noise, "mean", np.nanmean(rows, axis=0)))
+
+
+def _quality_row(module, device, X, y, noise, seed):
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, random_state=seed, stratify=y
+    )
+    y_noisy, flipped = flip_labels(y_train, rate=noise, random_state=seed)
+    net = make_net(module, device)
+    estimators = {
+        "stacked": DifficultyEstimator(
+            net, cv=5, n_repeats=2, engine="stacked", random_state=seed
+        ),
+        "seq": DifficultyEstimator(net, cv=5, n_repeats=2, random_state=seed),
+    }
+    if DynamicsDifficultyEstimator is not None:
+        estimators["conf"] = DynamicsDifficultyEstimator(
+            net, signal="confidence", random_state=seed
+        )
+        estimators["aum"] = DynamicsDifficultyEstimator(
+            net, signal="margin", random_state=seed
+        )
+    auroc, accuracy = {}, {}
+    torch.manual_seed(seed)
+    accuracy["plain"] = net.fit(X_train, y_noisy).score(X_test, y_test)
+    for key, estimator in estimators.items():
+        clf = DifficultyWeightedClassifier(
+            net, difficulty=estimator, weighting="easy_first", strength=4
+        )
+        torch.manual_seed(seed)
+        clf.fit(X_train, y_noisy)
+        auroc[key] = roc_auc_score(flipped, clf.difficulty_)
+        accuracy[key] = clf.score(X_test, y_test)
+    return [
+        auroc.get("stacked"),
+        auroc.get("seq"),
+        auroc.get("conf", np.nan),
+        auroc.get("aum", np.nan),
+        accuracy["plain"],
+        accuracy["stacked"],
+        accuracy["seq"],
+        accuracy.get("conf", np.nan),
+    ]
+
+
+def _format(name, noise, seed, row):
+    a = " ".join(f"{v:7.4f}" for v in row[:4])
+    b = " ".join(f"{v:6.4f}" for v in row[4:])
+    return f"{name:4} {noise:5.2f} {seed!s:>4} |        {a} |           {b}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--parts", nargs="+", choices=["timing", "quality"], default=["timing"]
+    )
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--noise", type=float, nargs="+", default=[0.2, 0.4])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    args = parser.parse_args(argv)
+    if args.device == "cpu":
+        # Small nets: a second thread costs more than it saves (and another
+        # process on the machine makes it far worse).
+        torch.set_num_threads(1)
+    print(f"torch {torch.__version__}, device {args.device}", end="")
+    if args.device.startswith("cuda"):
+        print(f" ({torch.cuda.get_device_name()})", end="")
+    print(f", torch threads {torch.get_num_threads()}")
+    with threadpool_limits(limits=1):
+        if "timing" in args.parts:
+            timing(args.device, args.repeats)
+        if "quality" in args.parts:
+            quality(args.device, args.noise, args.seeds)
+
+
+if __name__ == "__main__":
+    main()
