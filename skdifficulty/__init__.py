@@ -1,6 +1,7 @@
 """Difficulty-based sample weighting for scikit-learn estimators."""
 
 from ._difficulty import DifficultyEstimator
+from ._inspection import difficulty_table
 from ._meta import DifficultyWeightedClassifier, DifficultyWeightedRegressor
 from ._selection import BaselineRefit
 from ._weighting import (
@@ -21,6 +22,7 @@ __all__ = [
     "DifficultyWeightedClassifier",
     "DifficultyWeightedRegressor",
     "__version__",
+    "difficulty_table",
     "difficulty_weights",
     "easy_first",
     "hard_first",

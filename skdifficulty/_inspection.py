@@ -1,0 +1,426 @@
+"""Which samples to check: suggested labels and flags from a fitted difficulty.
+
+A fitted :class:`~skdifficulty.DifficultyEstimator` holds every sample's
+held-out probabilities (or predictions). :func:`difficulty_table` turns them,
+with the labels the estimator was fitted on, into one row per sample: the
+given and the suggested label, their held-out probabilities, the difficulty
+rank, and a flag for the samples that look mislabeled (classification) or
+whose targets are outliers (regression).
+
+The flag rules
+--------------
+Classification: the share of wrong labels is estimated as confident learning
+does (Northcutt, Jiang and Chuang, "Confident Learning: Estimating
+Uncertainty in Dataset Labels", JAIR 2021), and that many samples, the
+hardest ones, are flagged. With ``p(j | x)`` the mean held-out probability of
+class ``j``, the threshold of class ``j`` is ``t_j``, the mean of
+``p(j | x)`` over the samples labelled ``j``. A sample labelled ``i`` is
+counted in cell ``(i, j)`` of the confident joint ``C``, where ``j`` is its
+most probable class among those with ``p(j | x) >= t_j`` (samples with no such
+class are not counted). Each row of ``C`` is rescaled to the number of
+samples labelled ``i`` (calibration), and the off-diagonal share of the
+result estimates the share of wrong labels.
+
+Regression: the residual is ``y - heldout_prediction_``; a sample is flagged
+when ``|residual - median| > 3.5 * 1.4826 * MAD`` (the modified z-score of
+Iglewicz and Hoaglin, 1993, above 3.5; 1.4826 scales the median absolute
+deviation MAD to the standard deviation of normal residuals). The median and
+the MAD are those of the residuals not flagged: they are computed over all
+residuals, then again without the flagged ones, until no flag changes. When
+more than half of the residuals are equal (MAD 0), 1.2533 times the mean
+absolute deviation takes its place.
+
+A given ``flag_share`` replaces both rules: that share of the samples is
+flagged, the hardest first (classification) or those with the largest
+``|residual - median|`` (regression).
+"""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.utils import Bunch
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+__all__ = ["difficulty_table"]
+
+OUTLIER_CUTOFF = 3.5
+"""Modified z-score above which a regression target is flagged."""
+
+_MAD_TO_SD = 1.4826  # 1 / Phi^-1(3/4): MAD of normal data times this is its sd
+_MEAN_AD_TO_SD = 1.2533  # sqrt(pi / 2): mean absolute deviation to sd
+
+CLASSIFICATION_COLUMNS = (
+    "difficulty_rank",
+    "flagged",
+    "given_label",
+    "suggested_label",
+    "suggested_proba",
+    "given_proba",
+)
+REGRESSION_COLUMNS = (
+    "difficulty_rank",
+    "flagged",
+    "given_value",
+    "predicted_value",
+    "residual",
+)
+SCORE_COLUMNS = ("difficulty", "bias", "variance", "n_evaluations")
+
+
+def label_codes(y, classes):
+    """Indices of the labels ``y`` in ``classes``; refuses unknown labels.
+
+    >>> label_codes(["b", "a", "b"], np.array(["a", "b"]))
+    array([1, 0, 1])
+    """
+    y = np.asarray(y)
+    codes = np.searchsorted(classes, y)
+    inside = codes < classes.shape[0]
+    known = np.zeros(y.shape[0], dtype=bool)
+    known[inside] = classes[codes[inside]] == y[inside]
+    if not known.all():
+        unknown = np.unique(y[~known])[:5].tolist()
+        raise ValueError(
+            f"y has labels that the estimator was not fitted with: {unknown}; "
+            "pass the labels it was fitted with."
+        )
+    return codes
+
+
+def confident_joint(proba, codes):
+    """The confident joint of Northcutt et al. (2021), and each sample's cell.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_samples, n_classes)
+        Held-out probabilities.
+    codes : ndarray of shape (n_samples,)
+        Index of each sample's given label.
+
+    Returns
+    -------
+    joint : ndarray of shape (n_classes, n_classes)
+        ``joint[i, j]`` counts the samples labelled ``i`` whose most probable
+        class among those at or above their class threshold is ``j``.
+    cell : ndarray of shape (n_samples,)
+        That class ``j`` of each sample, or -1 for a sample that no class
+        reaches the threshold of (not counted).
+
+    Examples
+    --------
+    The thresholds are 0.82 for class 0 and 0.53 for class 1; the third sample
+    reaches neither, the last one is labelled 1 but confidently 0:
+
+    >>> proba = np.array([[0.9, 0.1], [0.85, 0.15], [0.7, 0.3], [0.2, 0.8],
+    ...                   [0.3, 0.7], [0.9, 0.1]])
+    >>> joint, cell = confident_joint(proba, np.array([0, 0, 0, 1, 1, 1]))
+    >>> joint
+    array([[2, 0],
+           [1, 2]])
+    >>> cell
+    array([ 0,  0, -1,  1,  1,  0])
+    """
+    n_classes = proba.shape[1]
+    thresholds = np.array(
+        [
+            proba[codes == j, j].mean() if np.any(codes == j) else np.inf
+            for j in range(n_classes)
+        ]
+    )
+    confident = proba >= thresholds
+    masked = np.where(confident, proba, -np.inf)
+    cell = np.where(confident.any(axis=1), masked.argmax(axis=1), -1)
+    counted = cell >= 0
+    joint = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(joint, (codes[counted], cell[counted]), 1)
+    return joint, cell
+
+
+def estimate_noise_share(proba, codes):
+    """Estimated share of wrong labels: the calibrated confident joint's
+    off-diagonal share.
+
+    Each row ``i`` of the confident joint is rescaled to the number of
+    samples labelled ``i``; a row that counts no sample is taken as clean.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_samples, n_classes)
+        Held-out probabilities.
+    codes : ndarray of shape (n_samples,)
+        Index of each sample's given label.
+
+    Returns
+    -------
+    share : float
+        Between 0 and 1.
+    per_class : ndarray of shape (n_classes,)
+        Estimated number of wrong labels among the samples labelled with each
+        class.
+
+    Examples
+    --------
+    >>> proba = np.array([[0.9, 0.1], [0.85, 0.15], [0.7, 0.3], [0.2, 0.8],
+    ...                   [0.3, 0.7], [0.9, 0.1]])
+    >>> share, per_class = estimate_noise_share(proba, np.array([0, 0, 0, 1, 1, 1]))
+    >>> round(float(share), 3), per_class.tolist()
+    (0.167, [0.0, 1.0])
+    """
+    joint, _ = confident_joint(proba, codes)
+    n_per_class = np.bincount(codes, minlength=proba.shape[1])
+    counted = joint.sum(axis=1)
+    off_diagonal = counted - np.diag(joint)
+    per_class = np.divide(
+        off_diagonal * n_per_class,
+        counted,
+        out=np.zeros(proba.shape[1]),
+        where=counted > 0,
+    )
+    return per_class.sum() / codes.shape[0], per_class
+
+
+def robust_deviation(residual, cutoff=OUTLIER_CUTOFF, max_rounds=50):
+    """``|residual - center|`` in units of the residuals' robust scale.
+
+    The center is the median and the scale 1.4826 times the median absolute
+    deviation (MAD) of the residuals that lie within ``cutoff`` scales of the
+    center: both are computed over all residuals, then again over those
+    within the cut-off, until the rows within it no longer change (at most
+    ``max_rounds`` times). Gross errors inflate a single MAD (with 30% of
+    them, by about half), hiding the smaller ones; each round takes the
+    found ones out. When the MAD is 0, 1.2533 times the mean absolute
+    deviation takes its place; when that is 0 too, the rounds stop (all
+    zeros if all residuals are equal).
+
+    >>> robust_deviation(np.array([0.0, 1.0, -1.0, 2.0, 30.0])).round(2).tolist()
+    [0.34, 0.34, 1.01, 1.01, 19.9]
+    """
+    residual = np.asarray(residual, dtype=np.float64)
+    deviation = np.zeros_like(residual)
+    within = np.ones(residual.shape[0], dtype=bool)
+    for _ in range(max_rounds):
+        center = np.median(residual[within])
+        spread = np.abs(residual[within] - center)
+        scale = _MAD_TO_SD * np.median(spread)
+        if scale == 0:
+            scale = _MEAN_AD_TO_SD * np.mean(spread)
+        if scale == 0:
+            break
+        deviation = np.abs(residual - center) / scale
+        now_within = deviation <= cutoff
+        if np.array_equal(now_within, within):
+            break
+        within = now_within
+    return deviation
+
+
+def _top(order_key, n_flagged):
+    """A mask of the ``n_flagged`` samples with the largest ``order_key``;
+    ties go to the earlier sample."""
+    flagged = np.zeros(order_key.shape[0], dtype=bool)
+    flagged[np.argsort(-order_key, kind="stable")[:n_flagged]] = True
+    return flagged
+
+
+def _difficulty_rank(difficulty):
+    """1 for the hardest sample; ties ranked in sample order."""
+    rank = np.empty(difficulty.shape[0], dtype=np.int64)
+    rank[np.argsort(-difficulty, kind="stable")] = np.arange(1, difficulty.shape[0] + 1)
+    return rank
+
+
+def _check_flag_share(flag_share):
+    if flag_share is None:
+        return None
+    if (
+        isinstance(flag_share, bool)
+        or not isinstance(flag_share, Real)
+        or not 0 <= flag_share <= 1
+    ):
+        raise ValueError(
+            f"flag_share must be a number from 0 to 1, or None; got {flag_share!r}."
+        )
+    return float(flag_share)
+
+
+def inspect(estimator, y, *, flag_share=None):
+    """The columns of :func:`difficulty_table` as arrays, and how rows were flagged.
+
+    Returns a Bunch with ``columns`` (a dict of arrays, in column order),
+    ``task`` ("classification" or "regression"), ``rule`` (a sentence that
+    says how the rows were flagged), ``noise_share`` (the estimated share of
+    wrong labels, classification only, else None) and ``classes``.
+    """
+    check_is_fitted(estimator, "difficulty_")
+    flag_share = _check_flag_share(flag_share)
+    difficulty = np.asarray(estimator.difficulty_, dtype=np.float64)
+    n_samples = difficulty.shape[0]
+    y = column_or_1d(np.asarray(y), warn=False)
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"y has {y.shape[0]} labels but the estimator scored {n_samples} "
+            "samples; pass the labels it was fitted with."
+        )
+    rank = _difficulty_rank(difficulty)
+    n_share = None if flag_share is None else round(flag_share * n_samples)
+    if hasattr(estimator, "classes_"):
+        classes = estimator.classes_
+        codes = label_codes(y, classes)
+        proba = np.asarray(estimator.heldout_proba_, dtype=np.float64)
+        suggested = proba.argmax(axis=1)
+        noise_share, _ = estimate_noise_share(proba, codes)
+        if n_share is None:
+            n_flagged = round(noise_share * n_samples)
+            rule = (
+                f"the {n_flagged} hardest rows, as many as the share of wrong labels "
+                f"that confident learning estimates ({noise_share:.1%})"
+            )
+        else:
+            n_flagged = n_share
+            rule = f"the {n_flagged} hardest rows (flag share {flag_share:g})"
+        columns = {
+            "difficulty_rank": rank,
+            "flagged": _top(difficulty, n_flagged),
+            "given_label": y,
+            "suggested_label": classes[suggested],
+            "suggested_proba": proba[np.arange(n_samples), suggested],
+            "given_proba": proba[np.arange(n_samples), codes],
+        }
+        task = "classification"
+    else:
+        classes, noise_share = None, None
+        y = y.astype(np.float64)
+        prediction = np.asarray(estimator.heldout_prediction_, dtype=np.float64)
+        residual = y - prediction
+        deviation = robust_deviation(residual)
+        if n_share is None:
+            flagged = deviation > OUTLIER_CUTOFF
+            rule = (
+                f"residuals more than {OUTLIER_CUTOFF:g} robust standard deviations "
+                "(1.4826 x MAD) from the median, both of the rows not flagged"
+            )
+        else:
+            flagged = _top(deviation, n_share)
+            rule = (
+                f"the {n_share} rows whose residuals lie farthest from their median "
+                f"(flag share {flag_share:g})"
+            )
+        columns = {
+            "difficulty_rank": rank,
+            "flagged": flagged,
+            "given_value": y,
+            "predicted_value": prediction,
+            "residual": residual,
+        }
+        task = "regression"
+    columns["difficulty"] = difficulty
+    for name in ("bias", "variance"):
+        if hasattr(estimator, f"{name}_"):
+            columns[name] = np.asarray(getattr(estimator, f"{name}_"))
+    columns["n_evaluations"] = np.asarray(estimator.n_evaluations_)
+    return Bunch(
+        columns=columns,
+        task=task,
+        rule=rule,
+        noise_share=noise_share,
+        classes=classes,
+    )
+
+
+def difficulty_table(estimator, y, *, flag_share=None, as_frame=True):
+    """One row per training sample: its difficulty, suggested label and flag.
+
+    The rows of a fitted :class:`~skdifficulty.DifficultyEstimator`, in the
+    order of its training samples, with what to check first: the label the
+    held-out models favour, how probable they find it and the given label,
+    the difficulty rank, and a flag for the samples that look mislabeled (for
+    regression: whose targets are outliers). ``skdifficulty score`` writes
+    the same columns.
+
+    Read more in the :ref:`User Guide <rows_to_check>`.
+
+    Parameters
+    ----------
+    estimator : DifficultyEstimator
+        A fitted estimator.
+    y : array-like of shape (n_samples,)
+        The labels (targets) it was fitted with; it does not keep them.
+    flag_share : float or None, default=None
+        ``None`` flags by the data-driven rule: for classification, as many
+        of the hardest samples as the share of wrong labels that confident
+        learning estimates from the held-out probabilities (Northcutt et al.,
+        2021); for regression, the residuals more than 3.5 robust standard
+        deviations (1.4826 x MAD) from the median, the median and the MAD
+        being those of the residuals not flagged. A number from 0 to 1
+        flags that share of the samples instead: the hardest ones
+        (classification), or those whose residuals lie farthest from the
+        median (regression).
+    as_frame : bool, default=True
+        Return a pandas DataFrame (pandas must be installed); ``False``
+        returns a dict of NumPy arrays with the same keys.
+
+    Returns
+    -------
+    table : pandas DataFrame or dict of ndarray
+        One row per sample; for a pandas Series ``y``, with its index. The
+        columns are:
+
+        - ``difficulty_rank``: 1 for the hardest sample.
+        - ``flagged``: whether the sample is among those to check.
+        - classification: ``given_label``, ``suggested_label`` (the class
+          with the largest mean held-out probability), ``suggested_proba``
+          and ``given_proba`` (the mean held-out probabilities of the two;
+          the share of held-out models that predicted them with
+          ``loss="zero_one"``).
+        - regression: ``given_value``, ``predicted_value`` (the mean held-out
+          prediction) and ``residual`` (given minus predicted).
+        - ``difficulty``, ``bias`` and ``variance`` (the last two for losses
+          with a split), and ``n_evaluations``.
+
+    See Also
+    --------
+    skdifficulty.DifficultyEstimator : Computes the held-out scores.
+    skdifficulty.plotting.DifficultyDisplay : Plots the difficulty per class.
+
+    Notes
+    -----
+    The confident joint counts a sample labelled ``i`` in cell ``(i, j)``
+    when ``j`` is its most probable class among those whose held-out
+    probability reaches their threshold ``t_j``, the mean held-out
+    probability of class ``j`` over the samples labelled ``j``. Each row is
+    rescaled to the number of samples labelled ``i``; the off-diagonal share
+    then estimates the share of wrong labels.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skdifficulty import DifficultyEstimator, difficulty_table
+    >>> X, y = load_iris(return_X_y=True)
+    >>> y[[0, 60, 120]] = [2, 0, 1]  # three wrong labels
+    >>> est = DifficultyEstimator(n_repeats=2, random_state=0).fit(X, y)
+    >>> table = difficulty_table(est, y)
+    >>> table.loc[[0, 60, 120], ["given_label", "suggested_label", "flagged"]]
+         given_label  suggested_label  flagged
+    0              2                0     True
+    60             0                1     True
+    120            1                2     True
+    >>> int(table["flagged"].sum())
+    4
+    """
+    if not isinstance(as_frame, bool):
+        raise ValueError(f"as_frame must be True or False; got {as_frame!r}.")
+    index = getattr(y, "index", None)
+    result = inspect(estimator, y, flag_share=flag_share)
+    if not as_frame:
+        return dict(result.columns)
+    try:
+        import pandas
+    except ImportError as error:
+        raise ImportError(
+            "difficulty_table(as_frame=True) needs pandas, which is not installed; "
+            'install it with pip install "skdifficulty[pandas]", or pass '
+            "as_frame=False for a dict of arrays."
+        ) from error
+    if index is not None and not isinstance(index, pandas.Index):
+        index = None
+    return pandas.DataFrame(result.columns, index=index)
