@@ -9,17 +9,16 @@ import os
 import sys
 
 from . import __version__
-from ._cli import (
+from ._cli import MAX_FITS, CommandError
+from ._demo import (
     DEMO_NOISE_LIMITS,
     DEMO_STRENGTH,
     DEMO_STRENGTHS,
-    ESTIMATORS,
-    MAX_FITS,
     MAX_STRENGTH,
-    CommandError,
+    NOISE_KINDS,
     run_demo,
-    run_score,
 )
+from ._score import ESTIMATORS, run_score
 
 PROG = "skdifficulty"
 
@@ -39,17 +38,36 @@ examples:
       digits with 30% of the training labels flipped: plain versus
       difficulty-weighted accuracy, and plots in ./skdifficulty_demo
   skdifficulty demo --noise 0.4 --noise-kind pair --imbalance 10
-  skdifficulty score data.csv --target label --output scores.csv
-      one row of scores per row of data.csv, in the same order
+  skdifficulty demo --task regression
+      diabetes with 30% of the training targets grossly wrong: plain
+      versus difficulty-weighted ridge regression, and Huber's robust loss
+  skdifficulty score data.csv --target label --output scores.csv \\
+      --report report.html
+      one row per row of data.csv, in the same order: difficulty, the
+      label the held-out models suggest, and a flag on the rows to check;
+      a summary on stderr, and a page with plots and a sortable table
   skdifficulty score houses.parquet --target price --task regression \\
       --estimator hgb --drop id
 
 Run "skdifficulty COMMAND --help" for the options of a command."""
 
 SCORE_DESCRIPTION = """\
-Score every row of a CSV or Parquet file (format from the extension): its
+Score every row of a CSV or Parquet file (format from the extension) and flag
+the rows to check, written in the same row order to --output or to stdout as
+CSV. The columns: row (position in the file, from 0), difficulty_rank (1 for
+the hardest row), flagged, then for classification given_label,
+suggested_label (the label the held-out models favour), suggested_proba and
+given_proba (their mean held-out probabilities), for regression given_value,
+predicted_value (the mean held-out prediction) and residual; then
 difficulty, bias, variance and n_evaluations (how many held-out models scored
-it), written in the same row order to --output or to stdout as CSV.
+the row). A summary goes to stderr: rows flagged per class, the rows to
+check first, and what to do next.
+
+Flagged rows: for classification, the hardest rows, as many as the share of
+wrong labels that confident learning (Northcutt et al., 2021) estimates from
+the held-out probabilities; for regression, the rows whose residuals lie more
+than 3.5 robust standard deviations (1.4826 x MAD) from the median, both
+taken over the rows not flagged. --flag-share sets the share instead.
 
 Every column but the target (and --drop) is a feature. Numeric columns are
 used as numbers: missing values are imputed with the column's median (inside
@@ -63,6 +81,8 @@ examples:
   skdifficulty score data.parquet --target label --estimator forest \\
       --output scores.parquet
   skdifficulty score data.csv --target y --task regression --drop id
+  skdifficulty score data.csv --target label --output scores.csv \\
+      --report report.html --flag-share 0.05
 
 The rows with the largest difficulty are the first to check for a wrong
 label; a large variance means the models disagree, a large bias that they
@@ -75,7 +95,14 @@ plain scaled logistic regression with the same model trained with
 difficulty-based sample weights: each weighting mode at a fixed strength, and
 the mode and strength that a grid search picks by cross-validation on the
 noisy labels, as you would on your own data. Also prints how well difficulty
-finds the flipped labels (AUROC), and writes plots to --output-dir."""
+finds the flipped labels (AUROC), and writes plots to --output-dir.
+
+With --task regression: replace a share of the training targets of
+scikit-learn's diabetes data by gross errors, and compare by the mean squared
+error on the clean test set a plain scaled ridge regression, Huber's robust
+regression, and ridge regression with difficulty weights (the grid search
+scores by the median absolute error, which the gross errors in its folds
+cannot sway)."""
 
 
 def _number(kind, low, *, low_closed=True, high=None, high_closed=False, name=""):
@@ -210,6 +237,21 @@ def _add_score(commands):
         help="one-hot encode these columns even if they hold numbers "
         "(e.g. codes such as zip codes)",
     )
+    parser.add_argument(
+        "--flag-share",
+        type=_number(float, 0, high=1, high_closed=True, name="--flag-share"),
+        metavar="SHARE",
+        help="flag this share of the rows (0 to 1): the hardest ones, or for "
+        "regression those with the largest residuals (default: estimated from "
+        "the data, see above)",
+    )
+    parser.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="also write a self-contained web page with the summary, plots of "
+        "the difficulty, and a sortable table of the hardest rows (needs "
+        "matplotlib); FILE.html may not be DATA or the --output file",
+    )
     parser.set_defaults(run=run_score)
 
 
@@ -222,19 +264,27 @@ def _add_demo(commands):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
+        "--task",
+        choices=tuple(NOISE_KINDS),
+        default="classification",
+        help="classification: flipped labels of digits; regression: grossly "
+        "wrong targets of diabetes (default: %(default)s)",
+    )
+    parser.add_argument(
         "--noise",
         type=_number(float, 0, high=1, name="--noise"),
         default=0.3,
-        help="share of the training labels to flip: below "
-        f"{DEMO_NOISE_LIMITS['symmetric']:g} for symmetric noise, below "
-        f"{DEMO_NOISE_LIMITS['pair']:g} for pair noise (default: %(default)s)",
+        help="share of the training labels to flip (targets to contaminate): "
+        f"below {DEMO_NOISE_LIMITS['symmetric']:g} for symmetric noise, below "
+        f"{DEMO_NOISE_LIMITS['pair']:g} for the others (default: %(default)s)",
     )
     parser.add_argument(
         "--noise-kind",
-        choices=("symmetric", "pair"),
-        default="symmetric",
-        help="symmetric: a flipped label becomes any other digit; pair: digit d "
-        "becomes d + 1 (default: %(default)s)",
+        choices=tuple(kind for kinds in NOISE_KINDS.values() for kind in kinds),
+        help="classification: symmetric (a flipped label becomes any other "
+        "digit; the default) or pair (digit d becomes d + 1); regression: "
+        "two-sided (a wrong target is 3 to 6 standard deviations too high or "
+        "too low; the default) or one-sided (too high)",
     )
     parser.add_argument(
         "--imbalance",

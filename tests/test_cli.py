@@ -1,4 +1,7 @@
-"""Tests of the command line: ``demo``, ``score``, and how errors are reported."""
+"""Tests of the command line: ``demo``, ``score``, and how errors are reported.
+
+What ``score`` flags and summarizes is tested in ``test_score_output.py``, its
+report in ``test_report.py``."""
 
 import io
 import os
@@ -16,7 +19,7 @@ pd = pytest.importorskip("pandas")
 
 from sklearn.compose import ColumnTransformer  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
 from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
 from sklearn.utils import Bunch  # noqa: E402
@@ -25,13 +28,27 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from skdifficulty import (  # noqa: E402
     DifficultyEstimator,
     DifficultyWeightedClassifier,
-    _cli,  # noqa: E402
+    _cli,
+    _demo,
+    _score,
 )
 from skdifficulty.__main__ import build_parser, main  # noqa: E402
 from skdifficulty.datasets import load_noisy_digits  # noqa: E402
 
 FAST = ["--cv", "3", "--n-repeats", "2", "--n-jobs", "1", "--quiet"]
-SCORE_COLUMNS = ["difficulty", "bias", "variance", "n_evaluations"]
+SCORE_COLUMNS = [
+    "row",
+    "difficulty_rank",
+    "flagged",
+    "given_label",
+    "suggested_label",
+    "suggested_proba",
+    "given_proba",
+    "difficulty",
+    "bias",
+    "variance",
+    "n_evaluations",
+]
 WRONG_ROW = 7
 
 
@@ -203,8 +220,9 @@ def test_score_other_estimators(capsys, csv_file, estimator):
     )
     assert status == 0, err
     scores = pd.read_csv(io.StringIO(out))
-    assert scores.shape == (60, 4)
-    assert np.all(np.isfinite(scores.to_numpy()))
+    assert list(scores.columns) == SCORE_COLUMNS
+    numbers = scores.drop(columns=["given_label", "suggested_label"])
+    assert np.all(np.isfinite(numbers.to_numpy(dtype=float)))
 
 
 def test_drop_and_categorical(capsys, frame, tmp_path):
@@ -226,7 +244,7 @@ def test_drop_and_categorical(capsys, frame, tmp_path):
 
 
 def test_numbers_stored_as_text_are_numbers():
-    X, numeric, categorical = _cli.split_features(
+    X, numeric, categorical = _score.split_features(
         pd.DataFrame({"a": ["1", "2.5", None], "b": ["x", "y", "x"], "t": [0, 1, 0]}),
         "t",
     )
@@ -236,7 +254,7 @@ def test_numbers_stored_as_text_are_numbers():
 
 def test_score_leaves_the_frame_alone(frame):
     before = frame.copy()
-    _cli.split_features(frame, "label", categorical=["x2"])
+    _score.split_features(frame, "label", categorical=["x2"])
     pd.testing.assert_frame_equal(frame, before)
 
 
@@ -335,8 +353,8 @@ def no_fit(monkeypatch):
     def fit(*args, **kwargs):
         raise AssertionError("fitted before refusing the options")
 
-    monkeypatch.setattr(_cli, "score_frame", fit)
-    monkeypatch.setattr(_cli, "demo_rows", fit)
+    monkeypatch.setattr(_score, "fit_difficulty", fit)
+    monkeypatch.setattr(_demo, "demo_rows", fit)
 
 
 def _spell_input(spelling, tmp_path, data):
@@ -678,6 +696,30 @@ def test_common_options_out_of_range(capsys, csv_file, no_fit, command, argv, me
             r"need at least 8 .*; use --imbalance at most about 16\.5\.",
         ),
         (
+            ["--task", "regression", "--noise-kind", "pair"],
+            "--noise-kind pair is for the other task; with --task regression use "
+            "two-sided or one-sided.",
+        ),
+        (
+            ["--noise-kind", "one-sided"],
+            "--noise-kind one-sided is for the other task; with --task "
+            "classification use symmetric or pair.",
+        ),
+        (
+            ["--task", "regression", "--imbalance", "3"],
+            "--imbalance shrinks classes, which --task regression does not have",
+        ),
+        (
+            ["--task", "regression", "--noise", "0.5"],
+            "--noise must be >= 0 and < 0.5 with --noise-kind two-sided; got 0.5. "
+            "From 0.5 on, as many targets are wrong as right",
+        ),
+        (
+            ["--task", "regression", "--cv", "400"],
+            r"the diabetes data has 331 training rows, but the folds need at least "
+            r"600: .*; use --cv 220 or less\.",
+        ),
+        (
             ["--imbalance", "30", "--noise", "0", "--search-cv", "2", "--cv", "3"],
             r"digit 9 has only 4 training images with --imbalance 30, but the folds "
             r"need at least 6 .*; use --imbalance at most about 2\d\.\d, or --cv 2 "
@@ -704,10 +746,10 @@ def test_demo_imbalance_bound_is_enough(capsys, tmp_path, no_fit):
     args = build_parser().parse_args(
         ["demo", "--noise", "0", "--imbalance", str(bound)]
     )
-    assert _cli.demo_data(args).y_train.shape[0] > 0
+    assert _demo.demo_data(args).y_train.shape[0] > 0
     args.imbalance = round(bound + 0.1, 1)
     with pytest.raises(_cli.CommandError, match="training images with --imbalance"):
-        _cli.demo_data(args)
+        _demo.demo_data(args)
 
 
 def test_demo_flips_that_empty_a_digit(capsys, tmp_path, no_fit, monkeypatch):
@@ -715,7 +757,7 @@ def test_demo_flips_that_empty_a_digit(capsys, tmp_path, no_fit, monkeypatch):
     y_clean = np.repeat(np.arange(10), 20)
     y = np.where(y_clean == 3, 4, y_clean)
     data = Bunch(y_train=y, y_train_clean=y_clean, flipped=y != y_clean)
-    monkeypatch.setattr(_cli, "_noisy_digits", lambda args, imbalance: data)
+    monkeypatch.setattr(_demo, "_noisy_digits", lambda args, imbalance: data)
     status, _, err = run(capsys, "demo", "--output-dir", tmp_path)
     assert status == 2
     assert (
@@ -775,12 +817,12 @@ def test_demo_unwritable_output_dir(capsys, tmp_path, no_fit, monkeypatch):
 
 def test_demo_without_matplotlib_ignores_the_output_dir(tmp_path, monkeypatch):
     """No plots, no folder to check: an --output-dir that is a file is fine."""
-    monkeypatch.setattr(_cli, "installed", lambda name: name != "matplotlib")
+    monkeypatch.setattr(_demo, "installed", lambda name: name != "matplotlib")
     (tmp_path / "f").write_text("x")
     args = build_parser().parse_args(["demo", "--output-dir", str(tmp_path / "f")])
-    _cli.check_demo_options(args, plots=False)
+    _demo.check_demo_options(args, plots=False)
     with pytest.raises(_cli.CommandError, match="exists and is not a folder"):
-        _cli.check_demo_options(args, plots=True)
+        _demo.check_demo_options(args, plots=True)
 
 
 # -- demo --------------------------------------------------------------------
@@ -790,7 +832,11 @@ def _table(out):
     """The printed table as a DataFrame (the lines after the description)."""
     lines = out.splitlines()
     start = next(i for i, line in enumerate(lines) if line.split()[:1] == ["model"])
-    end = next(i for i, line in enumerate(lines) if line.startswith("flipped"))
+    end = next(
+        i
+        for i, line in enumerate(lines)
+        if line.startswith(("flipped", "contaminated"))
+    )
     return pd.read_fwf(io.StringIO("\n".join(lines[start:end])))
 
 
@@ -807,15 +853,14 @@ def test_demo(capsys, tmp_path):
     assert status == 0, err
     table = _table(out)
     assert list(table.columns) == ["model", "weighting", "strength", "accuracy"]
-    assert table["model"].tolist() == ["plain"] + ["weighted"] * 4 + ["grid search"]
-    assert table["weighting"].tolist()[:5] == [
-        "none",
-        "easy_first",
-        "hard_first",
-        "medium_first",
-        "two_ends",
+    n_modes = len(_demo.DEMO_MODES)
+    assert table["model"].tolist() == [
+        "plain",
+        *["weighted"] * n_modes,
+        "grid search",
     ]
-    assert table["strength"].tolist() == ["-", "4", "4", "4", "4", table["strength"][5]]
+    assert table["weighting"].tolist()[: n_modes + 1] == ["none", *_demo.DEMO_MODES]
+    assert table["strength"].tolist()[: n_modes + 1] == ["-"] + ["4"] * n_modes
     assert table["accuracy"].between(0, 1).all()
 
     # The rows are what the library gives when used directly (one BLAS
@@ -824,10 +869,13 @@ def test_demo(capsys, tmp_path):
     with threadpool_limits(limits=1):
         plain = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
         plain.fit(data.X_train, data.y_train)
-        easy = DifficultyWeightedClassifier(
-            make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
-            difficulty=DifficultyEstimator(
+        easy = _demo._with_difficulty(
+            DifficultyWeightedClassifier,
+            DifficultyEstimator(
                 cv=3, n_repeats=1, keep_estimators=False, random_state=0
+            ),
+            estimator=make_pipeline(
+                StandardScaler(), LogisticRegression(max_iter=1000)
             ),
             weighting="easy_first",
             strength=4,
@@ -867,3 +915,44 @@ def test_demo_with_imbalance_and_no_noise(capsys, tmp_path):
     assert table["balanced_accuracy"].between(0, 1).all()
     assert "n/a (no label was flipped)" in out
     assert "classes imbalanced 3:1" in out
+
+
+def test_demo_regression(capsys, tmp_path):
+    status, out, err = run(
+        capsys,
+        *("demo", "--task", "regression", "--noise", "0.2", *TINY_DEMO, "1", "4"),
+        *("--n-jobs", "1", "--quiet", "--output-dir", tmp_path),
+    )
+    assert status == 0, err
+    assert out.startswith("diabetes: 331 training rows, 66 targets replaced by gross")
+    table = _table(out)
+    assert list(table.columns) == ["model", "weighting", "strength", "mse"]
+    n_modes = len(_demo.DEMO_MODES)
+    assert table["model"].tolist() == [
+        "plain",
+        "huber",
+        *["weighted"] * n_modes,
+        "grid search",
+    ]
+    # The plain row is a scaled ridge regression fitted on the contaminated
+    # targets, scored on clean ones.
+    data = _demo.contaminated_diabetes(0.2, random_state=0)
+    plain = make_pipeline(StandardScaler(), Ridge()).fit(data.X_train, data.y_train)
+    mse = np.mean((plain.predict(data.X_test) - data.y_test) ** 2)
+    assert table["mse"][0] == pytest.approx(mse, rel=1e-3)
+    # Gross errors are the hardest targets; giving them little weight helps,
+    # giving them much weight hurts.
+    auroc = float(re.search(r"contaminated targets found .* AUROC (\d\.\d+)", out)[1])
+    assert auroc > 0.95
+    easy, hard = table["mse"][2], table["mse"][3]
+    assert easy < table["mse"][0] < hard
+    for name in ("difficulty.png", "weighting_modes.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_contaminated_diabetes_one_sided():
+    data = _demo.contaminated_diabetes(0.3, "one-sided", random_state=1)
+    shift = data.y_train - data.y_train_clean
+    assert data.flipped.sum() == round(0.3 * data.y_train.shape[0])
+    assert np.all(shift[data.flipped] >= 3 * data.y_train_clean.std())
+    assert np.all(shift[~data.flipped] == 0)
