@@ -5,23 +5,22 @@ from contextlib import closing
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, is_classifier
+from sklearn.base import BaseEstimator, TransformerMixin, clone, is_classifier
 from sklearn.exceptions import FitFailedWarning, NotFittedError
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils._tags import get_tags
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     _check_feature_names_in,
     _check_method_params,
+    check_consistent_length,
     check_is_fitted,
     validate_data,
 )
 from tqdm.auto import tqdm
 
 from ._decomposition import DECOMPOSABLE_LOSSES, LOSSES, make_accumulator
+from ._defaults import REGRESSION_TARGETS, default_estimator
 from ._predictions import PredictionCheck
 from ._resampling import RESAMPLING_METHODS, Split, make_splits, n_splits
 from ._routing import estimator_router, fit_params_with_weights, prepare_for_weights
@@ -240,7 +239,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, X, y, sample_weight=None, **fit_params):
+    def fit(self, X, y, sample_weight=None, *, groups=None, **fit_params):
         """Estimate the difficulty of every training sample.
 
         Parameters
@@ -251,6 +250,12 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             Targets: class labels (strings allowed) or real values.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights passed to every resampled fit (the training part's share).
+        groups : array-like of shape (n_samples,), default=None
+            Group labels (a patient, a source, a session): the samples of a
+            group are always held out together, so that no model scores a
+            sample after training on its near-copies. With an integer ``cv``
+            the folds become (stratified) group folds and the random plans
+            draw whole groups; a splitter receives them in ``split``.
         **fit_params : dict
             Other parameters of ``estimator.fit``; per-sample arrays are
             indexed like ``X``. With metadata routing enabled, they are routed.
@@ -260,10 +265,10 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        self._fit(X, y, sample_weight, fit_params)
+        self._fit(X, y, sample_weight, groups, fit_params)
         return self
 
-    def fit_transform(self, X, y, sample_weight=None, **fit_params):
+    def fit_transform(self, X, y, sample_weight=None, *, groups=None, **fit_params):
         """Fit, and return the out-of-sample scores of the training samples.
 
         Parameters
@@ -274,6 +279,8 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights passed to every resampled fit.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels, held out together (see :meth:`fit`).
         **fit_params : dict
             Other parameters of ``estimator.fit``.
 
@@ -283,7 +290,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             Columns named by :meth:`get_feature_names_out`: difficulty, and
             bias and variance where the loss has a split.
         """
-        scores = self._fit(X, y, sample_weight, fit_params)
+        scores = self._fit(X, y, sample_weight, groups, fit_params)
         return self._stack(scores)
 
     def transform(self, X):
@@ -318,10 +325,13 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         method = self._prediction_method()
         everyone = np.arange(n_samples)
         for i, model in enumerate(self.estimators_):
+            # A precomputed kernel: each model needs the columns of its own
+            # training part.
+            X_model = X[:, self._train_indices[i]] if self._pairwise else X
             result = Result(
                 model,
                 Split(None, None, None, everyone),
-                getattr(model, method)(X),
+                getattr(model, method)(X_model),
                 getattr(model, "classes_", None),
             )
             accumulator.update(everyone, self._encode(result, f"estimators_[{i}]"))
@@ -363,15 +373,27 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         tags.target_tags.required = True
         tags.input_tags.sparse = inner.input_tags.sparse
         tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.input_tags.pairwise = inner.input_tags.pairwise
         return tags
 
     # -- fitting ---------------------------------------------------------
 
-    def _fit(self, X, y, sample_weight, fit_params):
+    def _fit(self, X, y, sample_weight, groups, fit_params):
         self._validate_params()
-        estimator = self._base_estimator(sparse=hasattr(X, "toarray"))
+        self._reset()
+        try:
+            return self._fit_clean(X, y, sample_weight, groups, fit_params)
+        except BaseException:
+            self._reset()  # a failed fit leaves an unfitted estimator
+            raise
+
+    def _fit_clean(self, X, y, sample_weight, groups, fit_params):
         X = check_features(X)
         validate_data(self, X, y, skip_check_array=True)
+        check_consistent_length(X, y)
+        estimator = self._base_estimator(
+            sparse=hasattr(X, "toarray"), target_type=_target_type(y)
+        )
         y, targets = self._check_targets(estimator, y)
         sample_weight = check_weights(sample_weight, X.shape[0])
         if sample_weight is not None:
@@ -383,7 +405,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         self.loss_ = self._resolve_loss(estimator)
         self._check_prediction_method(estimator)
 
-        splits, seeds = self._plan(X, targets)
+        splits, seeds, n_planned = self._plan(X, targets, groups)
         plan = FitPlan(
             estimator,
             X,
@@ -408,12 +430,22 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
                 self._epoch_difficulty(results, targets, estimator)
             ),
         )
-        estimators, n_failed = self._collect(
-            runner.run(plan), accumulator, estimator, len(seeds)
+        estimators, n_fits, n_failed = self._collect(
+            runner.run(plan), accumulator, estimator, n_planned
         )
+        scores = self._store(accumulator, estimators, n_fits, n_failed)
         if self.record_epochs:
             self.per_epoch_ = np.array(per_epoch)
-        return self._store(accumulator, estimators, n_failed)
+        return scores
+
+    def _reset(self):
+        """Forget every fitted attribute: a fit starts clean, and one that
+        fails leaves an unfitted estimator, not a mix of two fits."""
+        for name in list(vars(self)):
+            if name.endswith("_") and not name.startswith("__"):
+                delattr(self, name)
+        self.__dict__.pop("_mean_bias", None)
+        self.__dict__.pop("_train_indices", None)
 
     def _epoch_difficulty(self, results, targets, estimator):
         """Every sample's held-out difficulty from one epoch's predictions."""
@@ -448,12 +480,14 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
 
         return StackedNetRunner(on_epoch if self.record_epochs else None)
 
-    def _plan(self, X, targets):
-        """The splits of the resampling plan, and one seed per fit."""
+    def _plan(self, X, targets, groups):
+        """The splits of the resampling plan, one seed per fit, and their number.
+
+        The random plans may add fits to score every sample: the seeds go on
+        as long as the splits do.
+        """
         rng = check_random_state(self.random_state)
-        cv = self.cv
-        if not isinstance(cv, Integral) and not hasattr(cv, "split"):
-            cv = list(cv)  # an iterable of splits is read twice: count, then fit
+        cv = self._cv_splits()
         splits = make_splits(
             X,
             targets,
@@ -461,11 +495,47 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             cv=cv,
             n_repeats=self.n_repeats,
             train_size=self.train_size,
-            stratify=hasattr(self, "classes_"),
+            stratify=self._is_classifier,
+            groups=groups,
             random_state=rng.randint(MAX_SEED),
         )
-        n_fits = n_splits(cv, self.n_repeats, X, targets)
-        return splits, rng.randint(MAX_SEED, size=n_fits)
+        n_fits = n_splits(cv, self.n_repeats, X, targets, groups)
+        return splits, _seed_stream(rng, n_fits), n_fits
+
+    def _cv_splits(self):
+        """``cv``, with a one-shot iterator of splits read once and kept.
+
+        A generator is used up by one pass; its splits are kept so that a
+        refit, a clone and a pickle (see ``__sklearn_clone__``) use them again.
+        """
+        cv = self.cv
+        if isinstance(cv, Integral) or hasattr(cv, "split"):
+            return cv
+        if not _is_one_shot(cv):
+            return list(cv)  # read twice: to count the fits, then to run them
+        kept = self.__dict__.get("_kept_cv")
+        if kept is None or kept[0] is not cv:
+            kept = (cv, [tuple(split) for split in cv])
+            self.__dict__["_kept_cv"] = kept
+        return kept[1]
+
+    def __sklearn_clone__(self):
+        if self.__dict__.get("_kept_cv") is None and _is_one_shot(self.cv):
+            self._cv_splits()
+        kept = self.__dict__.get("_kept_cv")
+        if kept is not None and kept[0] is self.cv:
+            params = self.get_params(deep=False)
+            params["cv"] = kept[1]
+            return type(self)(**{k: clone(v, safe=False) for k, v in params.items()})
+        return super().__sklearn_clone__()
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if _is_one_shot(state.get("cv")):
+            self._cv_splits()
+            state = dict(state, cv=self.__dict__["_kept_cv"][1])
+            state.pop("_kept_cv", None)
+        return state
 
     def _collect(self, results, accumulator, estimator, n_fits):
         """Fold each fit's held-out predictions in, in plan order.
@@ -473,10 +543,13 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         Closing ``results`` when this loop ends early (an error) stops the
         runner's remaining fits.
         """
-        estimators, failures, n_partial = [], [], 0
+        estimators, failures, n_partial, n_done = [], [], 0, 0
         progress = tqdm(total=n_fits, disable=not self.verbose, desc="resampled fits")
         with progress, closing(results):
             for result in results:
+                n_done += 1
+                if n_done > progress.total:  # a random plan's extra fits
+                    progress.total = n_done
                 progress.update()
                 if not isinstance(result, Failure):
                     try:
@@ -491,24 +564,32 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
                 n_partial += self._misses_classes(result.classes)
                 if self.keep_estimators:
                     estimators.append(result.model)
-        self._report(failures, n_partial, n_fits)
+                    if self._pairwise:
+                        self._train_indices.append(result.split.train)
+        self._report(failures, n_partial, n_done)
         self._check_coverage(accumulator.n_evaluations, failures)
-        return estimators, len(failures)
+        return estimators, n_done, len(failures)
 
-    def _base_estimator(self, *, sparse):
+    def _base_estimator(self, *, sparse, target_type=None):
+        """The estimator, or the default for the task that ``y`` shows."""
         if self.estimator is not None:
             return self.estimator
-        return make_pipeline(
-            StandardScaler(with_mean=not sparse), LogisticRegression(max_iter=1000)
+        return default_estimator(
+            regression=target_type in REGRESSION_TARGETS, sparse=sparse
         )
 
     def _check_targets(self, estimator, y):
-        """``y`` for the fits, and the targets the losses compare with."""
-        if is_classifier(estimator):
+        """``y`` for the fits, and the targets the losses compare with.
+
+        Decides once whether this is classification (``_is_classifier``), and
+        whether the estimator takes pairwise input (a precomputed kernel).
+        """
+        self._is_classifier = is_classifier(estimator)
+        self._pairwise = get_tags(estimator).input_tags.pairwise
+        self._train_indices = []
+        if self._is_classifier:
             self.classes_, y_encoded = check_class_labels(y)
             return np.asarray(y).reshape(-1), y_encoded
-        if hasattr(self, "classes_"):
-            del self.classes_
         targets = check_regression_targets(y)
         # A skorch regressor needs the (n, 1) column it was given: MSELoss
         # would broadcast 1-D targets against its (n, 1) output to (n, n).
@@ -546,7 +627,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             )
 
     def _n_outputs(self):
-        return self.classes_.shape[0] if hasattr(self, "classes_") else 1
+        return self.classes_.shape[0] if self._is_classifier else 1
 
     def _accumulator_kwargs(self):
         return {"eps": self.eps} if self.loss_ == "log_loss" else {}
@@ -554,7 +635,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
     def _encode(self, result, where):
         """Check a model's prediction and put it on this estimator's class axis."""
         check = PredictionCheck(result, self._prediction_method(), where)
-        if not hasattr(self, "classes_"):
+        if not self._is_classifier:
             return check.regression()
         if self.loss_ == "zero_one":
             return np.searchsorted(self.classes_, check.labels(self.classes_))
@@ -566,7 +647,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         return encoded
 
     def _misses_classes(self, model_classes):
-        return hasattr(self, "classes_") and len(model_classes) < len(self.classes_)
+        return self._is_classifier and len(model_classes) < len(self.classes_)
 
     def _handle_failure(self, failure, estimator):
         if self.on_error == "raise":
@@ -611,23 +692,23 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
                 "whose test folds cover every sample."
             )
 
-    def _store(self, accumulator, estimators, n_failed):
+    def _store(self, accumulator, estimators, n_fits, n_failed):
         scores = accumulator.scores()
+        _check_finite_scores(scores)
         self.difficulty_ = scores["difficulty"]
         self.standard_error_ = scores["standard_error"]
         for name in ("bias", "variance"):
             if name in scores:
                 setattr(self, f"{name}_", scores[name])
-            elif hasattr(self, f"{name}_"):
-                delattr(self, f"{name}_")
         self.n_evaluations_ = accumulator.n_evaluations.copy()
-        if hasattr(self, "classes_"):
+        if self._is_classifier:
             self.heldout_proba_ = accumulator.mean_prediction()
         else:
             self.heldout_prediction_ = accumulator.mean_prediction()
             self._mean_bias = float(np.mean(scores["bias"]))
         if self.keep_estimators:
             self.estimators_ = estimators
+        self.n_fits_ = n_fits
         self.n_failed_fits_ = n_failed
         return scores
 
@@ -642,3 +723,40 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
 
 def _name(estimator):
     return type(estimator).__name__
+
+
+def _target_type(y):
+    """scikit-learn's ``type_of_target``, or None where it cannot tell."""
+    try:
+        return type_of_target(y, input_name="y")
+    except (ValueError, TypeError):
+        return None  # left to the target checks, whose errors name the problem
+
+
+def _seed_stream(rng, n_planned):
+    """The planned fits' seeds, then one more per extra fit, as long as asked.
+
+    Drawing one at a time continues the same sequence as drawing them all at
+    once, so the planned fits' seeds do not depend on how many extra fits
+    follow.
+    """
+    yield from rng.randint(MAX_SEED, size=n_planned)
+    while True:
+        yield rng.randint(MAX_SEED)
+
+
+def _is_one_shot(cv):
+    """Whether ``cv`` is an iterator of splits that one pass uses up."""
+    return hasattr(cv, "__next__") and not hasattr(cv, "split")
+
+
+def _check_finite_scores(scores):
+    for name, values in scores.items():
+        if name != "standard_error" and not np.all(np.isfinite(values)):
+            worst = int(np.flatnonzero(~np.isfinite(values))[0])
+            raise ValueError(
+                f"The {name} of sample {worst} overflowed to {values[worst]}: its "
+                "held-out losses are beyond the range of float64 (targets near "
+                "1e154 and beyond, squared). Scale the targets (e.g. divide y "
+                "by its standard deviation) and fit again."
+            )

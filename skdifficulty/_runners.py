@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import clone
-from sklearn.utils import _safe_indexing
+from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_method_params
 
@@ -45,8 +45,10 @@ class FitPlan(NamedTuple):
     """Everything a runner needs to carry out the resampled fits.
 
     ``params`` are the fit parameters for the whole data set (per-sample
-    arrays are indexed like ``X`` for each training part); ``seeds`` has one
-    entry per split; ``method`` is the prediction method scored.
+    arrays are indexed like ``X`` for each training part); ``seeds`` is an
+    iterator with one seed for every split (pair them with ``zip(splits,
+    seeds)``: a random plan may add splits); ``method`` is the prediction
+    method scored.
     """
 
     estimator: Any
@@ -146,7 +148,8 @@ class JoblibRunner:
                 seed,
                 keep=plan.keep,
             )
-            for split, seed in zip(plan.splits, plan.seeds, strict=True)
+            # The seeds go on as long as the splits do (see FitPlan).
+            for split, seed in zip(plan.splits, plan.seeds, strict=False)
         )
         try:
             parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
@@ -175,12 +178,15 @@ def fit_and_predict(estimator, X, y, split, params, method, seed, *, keep=True):
     """
     seed_estimator(estimator, seed)
     try:
+        # _safe_split cuts a precomputed kernel on both axes.
+        X_train, y_train = _safe_split(estimator, X, y, split.train)
+        X_test, _ = _safe_split(estimator, X, y, split.test, split.train)
         estimator.fit(
-            _safe_indexing(X, split.train),
-            _safe_indexing(y, split.train),
+            X_train,
+            y_train,
             **_check_method_params(X, params, indices=split.train),
         )
-        prediction = getattr(estimator, method)(_safe_indexing(X, split.test))
+        prediction = getattr(estimator, method)(X_test)
     except Exception as error:
         return Failure(split, error, traceback.format_exc())
     classes = getattr(estimator, "classes_", None)

@@ -71,7 +71,8 @@ class StackedNetRunner:
         splits = list(plan.splits)
         net = as_weighted_net(plan.estimator)
         check_stackable(net, plan.params)
-        members, batch_rng_state = _initialized_members(net, plan.seeds)
+        seeds = [seed for _, seed in zip(splits, plan.seeds, strict=False)]
+        members, batch_rng_state = _initialized_members(net, seeds)
         membership = membership_matrix(splits, _n_samples(plan.X))
         weight = plan.params.get("sample_weight")
         if weight is not None:

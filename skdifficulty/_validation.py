@@ -63,6 +63,8 @@ def is_dataframe(X):
 def check_class_labels(y):
     """Validate classification targets; return ``(classes, y_encoded)``."""
     y = column_or_1d(y, warn=True)
+    if y.dtype == object:
+        _check_object_labels(y)
     check_classification_targets(y)
     classes, y_encoded = np.unique(y, return_inverse=True)
     if classes.shape[0] < 2:
@@ -71,6 +73,24 @@ def check_class_labels(y):
             "least two classes."
         )
     return classes, y_encoded
+
+
+def _check_object_labels(y):
+    """Name missing labels and labels of mixed types, which cannot be sorted."""
+    missing = np.array([v is None or (isinstance(v, float) and v != v) for v in y])
+    if missing.any():
+        raise ValueError(
+            f"y has {missing.sum()} missing labels (None or NaN; the first at index "
+            f"{np.flatnonzero(missing)[0]}). Drop those samples or give them a "
+            "label."
+        )
+    kinds = {"str" if isinstance(v, str) else "number" for v in y}
+    if len(kinds) > 1:
+        types = sorted({type(v).__name__ for v in y})
+        raise ValueError(
+            f"y mixes labels of types {types}; labels must be all numbers or all "
+            "strings (convert them, e.g. y.astype(str))."
+        )
 
 
 def check_regression_targets(y):

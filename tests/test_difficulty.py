@@ -189,21 +189,21 @@ def test_samples_are_scored_only_by_models_that_did_not_see_them(data, resamplin
     splits = list(
         make_splits(X, y, resampling=resampling, cv=5, n_repeats=2, random_state=0)
     )
-    assert len(splits) == 10
+    assert len(splits) >= 10  # more where 10 left samples unscored
     counts = np.zeros(len(y), dtype=int)
     for split in splits:
         assert not np.intersect1d(split.train, split.test).size
         assert set(np.unique(y[split.train])) == {0, 1, 2}
         counts[split.test] += 1
+    assert counts.min() >= 1
     est = DifficultyEstimator(
         resampling=resampling, cv=5, n_repeats=4, random_state=0
     ).fit(X, y)
     assert est.n_evaluations_.min() >= 1
-    if resampling == "subsample":
-        # (cv - 1) / cv of the samples train each fit by default; the last
-        # fit may give up a few to score the samples no earlier fit scored.
-        assert all(len(s.train) == 96 for s in splits[:-1])
-        assert len(splits[-1].train) <= 96
+    # Every fit trains on the size promised: (cv - 1) / cv of the samples for
+    # a subsample, n draws for a bootstrap, extra fits included.
+    size = 96 if resampling == "subsample" else len(y)
+    assert all(len(s.train) == size for s in splits)
 
 
 def test_subsample_train_size(data):
@@ -383,15 +383,47 @@ def test_failed_fits_that_leave_samples_unscored(data):
         est.set_params(cv=splits).fit(X, y)
 
 
-def test_random_plans_score_every_sample(data):
+@pytest.mark.parametrize("resampling", ["bootstrap", "subsample"])
+@pytest.mark.parametrize("train_size", [None, 0.95])
+def test_random_plans_score_every_sample_with_fits_of_the_promised_size(
+    data, resampling, train_size
+):
+    # 2 fits leave ~40% (bootstrap) or ~25-90% (subsample) of the samples
+    # unscored; extra fits of the same size, none training on those samples,
+    # score them, and n_fits_ counts them.
     X, y = data
-    for resampling in ("bootstrap", "subsample"):
-        # 2 fits leave ~40% (bootstrap) or ~64% (subsample) of samples unscored
-        # by the first fit; the last one must take them all.
-        est = DifficultyEstimator(
-            resampling=resampling, cv=2, n_repeats=1, random_state=0
-        ).fit(X, y)
-        assert est.n_evaluations_.min() == 1
+    splits = list(
+        make_splits(
+            X,
+            y,
+            resampling=resampling,
+            cv=2,
+            n_repeats=1,
+            train_size=train_size,
+            random_state=0,
+        )
+    )
+    sizes = {len(split.train) for split in splits}
+    expected = (
+        len(y)
+        if resampling == "bootstrap"
+        else (len(y) // 2 if train_size is None else int(0.95 * len(y)))
+    )
+    assert sizes == {expected}
+    assert len(splits) > 2
+    held_out = np.zeros(len(y), dtype=bool)
+    for split in splits:
+        held_out[split.test] = True
+    assert held_out.all()
+    est = DifficultyEstimator(
+        resampling=resampling,
+        cv=2,
+        n_repeats=1,
+        train_size=train_size,
+        random_state=0,
+    ).fit(X, y)
+    assert est.n_evaluations_.min() >= 1
+    assert est.n_fits_ > 2  # the extra fits are counted
 
 
 class NaNProbaClassifier(RecordingClassifier):

@@ -143,7 +143,15 @@ def test_a_single_class_is_refused(data, make):
 def test_continuous_targets_for_a_classifier_are_refused(data, make):
     X, y = data
     with pytest.raises(ValueError, match="Unknown label type: continuous"):
-        make().fit(X, X[:, 0])
+        make(LogisticRegression()).fit(X, X[:, 0])
+
+
+def test_the_default_estimator_follows_the_task(data):
+    X, y = data
+    est = fast_difficulty().fit(X, X[:, 0])
+    assert est.loss_ == "squared_error"
+    assert not hasattr(est, "classes_")
+    assert fast_difficulty().fit(X, y).loss_ == "log_loss"
 
 
 @BOTH

@@ -1,0 +1,15 @@
+"""The default estimators: a scaled logistic regression, or a scaled ridge."""
+
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+# type_of_target values that mean real-valued targets.
+REGRESSION_TARGETS = ("continuous", "continuous-multioutput")
+
+
+def default_estimator(*, regression=False, sparse=False):
+    """``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``,
+    or ``Ridge()`` in its place for regression; no centering for sparse X."""
+    model = Ridge() if regression else LogisticRegression(max_iter=1000)
+    return make_pipeline(StandardScaler(with_mean=not sparse), model)
