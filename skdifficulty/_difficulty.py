@@ -8,17 +8,22 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone, is_classifier
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.utils import check_random_state, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
-    _check_feature_names_in,
-    _check_method_params,
     check_consistent_length,
     check_is_fitted,
     validate_data,
 )
 from tqdm.auto import tqdm
 
+from ._compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    check_feature_names_in,
+    check_method_params,
+    fit_context,
+)
 from ._decomposition import DECOMPOSABLE_LOSSES, LOSSES, make_accumulator
 from ._defaults import REGRESSION_TARGETS, default_estimator
 from ._predictions import PredictionCheck
@@ -239,6 +244,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    @fit_context(prefer_skip_nested_validation=False)  # the estimator is the user's
     def fit(self, X, y, sample_weight=None, *, groups=None, **fit_params):
         """Estimate the difficulty of every training sample.
 
@@ -268,6 +274,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         self._fit(X, y, sample_weight, groups, fit_params)
         return self
 
+    @fit_context(prefer_skip_nested_validation=False)
     def fit_transform(self, X, y, sample_weight=None, *, groups=None, **fit_params):
         """Fit, and return the out-of-sample scores of the training samples.
 
@@ -354,7 +361,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             ``loss="zero_one"``.
         """
         check_is_fitted(self, "loss_")
-        _check_feature_names_in(self, input_features, generate_names=False)
+        check_feature_names_in(self, input_features, generate_names=False)
         return np.asarray(self._score_names(), dtype=object)
 
     def get_metadata_routing(self):
@@ -379,7 +386,6 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
     # -- fitting ---------------------------------------------------------
 
     def _fit(self, X, y, sample_weight, groups, fit_params):
-        self._validate_params()
         self._reset()
         try:
             return self._fit_clean(X, y, sample_weight, groups, fit_params)
@@ -399,7 +405,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         if sample_weight is not None:
             estimator = prepare_for_weights(estimator)
         estimator = prepare_net_for_resampling(estimator)
-        params = _check_method_params(
+        params = check_method_params(
             X, fit_params_with_weights(self, estimator, sample_weight, fit_params)
         )
         self.loss_ = self._resolve_loss(estimator)

@@ -7,12 +7,12 @@ on it goes to whatever requested it.
 """
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
-    _routing_enabled,
     process_routing,
 )
 from sklearn.utils.validation import has_fit_parameter
@@ -78,7 +78,7 @@ def check_takes_weights(estimator):
     ``estimator`` is one already passed through :func:`prepare_for_weights`.
     With metadata routing enabled, routing itself checks the request.
     """
-    if not _routing_enabled():
+    if not routing_enabled():
         weight_fit_params(estimator, np.ones(1))
 
 
@@ -89,7 +89,7 @@ def fit_params_with_weights(owner, estimator, sample_weight, fit_params):
     parameters ``estimator`` receives; ``owner`` must implement
     ``get_metadata_routing`` (see :func:`estimator_router`).
     """
-    if _routing_enabled():
+    if routing_enabled():
         params = dict(fit_params)
         if sample_weight is not None:
             params["sample_weight"] = sample_weight
@@ -103,3 +103,8 @@ def estimator_router(owner, estimator):
         estimator=estimator,
         method_mapping=MethodMapping().add(caller="fit", callee="fit"),
     )
+
+
+def routing_enabled():
+    """Whether scikit-learn's metadata routing is switched on."""
+    return get_config()["enable_metadata_routing"]

@@ -32,10 +32,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import clone
-from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _check_method_params
 
+from ._compat import check_method_params, safe_split
 from ._skorch_utils import is_skorch_net, seed_torch
 
 MAX_SEED = np.iinfo(np.int32).max
@@ -178,13 +177,13 @@ def fit_and_predict(estimator, X, y, split, params, method, seed, *, keep=True):
     """
     seed_estimator(estimator, seed)
     try:
-        # _safe_split cuts a precomputed kernel on both axes.
-        X_train, y_train = _safe_split(estimator, X, y, split.train)
-        X_test, _ = _safe_split(estimator, X, y, split.test, split.train)
+        # safe_split cuts a precomputed kernel on both axes.
+        X_train, y_train = safe_split(estimator, X, y, split.train)
+        X_test, _ = safe_split(estimator, X, y, split.test, split.train)
         estimator.fit(
             X_train,
             y_train,
-            **_check_method_params(X, params, indices=split.train),
+            **check_method_params(X, params, indices=split.train),
         )
         prediction = getattr(estimator, method)(X_test)
     except Exception as error:

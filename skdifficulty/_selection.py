@@ -13,7 +13,8 @@ import re
 from numbers import Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, validate_params
+
+from ._compat import Interval, validate_params
 
 
 class BaselineRefit:

@@ -5,7 +5,9 @@ import sys
 import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, column_or_1d
+from sklearn.utils.validation import column_or_1d
+
+from ._compat import check_sample_weight
 
 
 def check_features(X, *, min_samples=2):
@@ -103,7 +105,7 @@ def check_weights(sample_weight, n_samples):
     """Validated float copy of user weights: finite, non-negative, not all zero."""
     if sample_weight is None:
         return None
-    sample_weight = _check_sample_weight(
+    sample_weight = check_sample_weight(
         sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True, copy=True
     )
     # Older scikit-learn accepts all-zero weights, which leave nothing to fit.

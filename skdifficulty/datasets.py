@@ -12,10 +12,12 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
-from sklearn.utils import Bunch, _safe_indexing, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
+
+from ._compat import Interval, StrOptions, safe_indexing, validate_params
+from ._runners import MAX_SEED
 
 __all__ = [
     "flip_labels",
@@ -26,7 +28,6 @@ __all__ = [
 
 # Guards floor() against a product such as 0.29 * 100 = 28.999999999999996.
 _EPS = 1e-9
-_MAX_SEED = np.iinfo(np.int32).max
 
 
 def _round_half_up(values):
@@ -265,7 +266,7 @@ def make_imbalance(X, y, *, ratio=10.0, classes=None, random_state=None):
         for k in range(classes.size)
     ]
     indices = np.sort(np.concatenate(kept))
-    return _safe_indexing(X, indices), _safe_indexing(y, indices), indices
+    return safe_indexing(X, indices), safe_indexing(y, indices), indices
 
 
 _DIGITS_DESCR = """\
@@ -360,7 +361,7 @@ def load_noisy_digits(
     """
     digits = load_digits()
     rng = check_random_state(random_state)
-    split_seed, imbalance_seed, flip_seed = rng.randint(_MAX_SEED, size=3)
+    split_seed, imbalance_seed, flip_seed = rng.randint(MAX_SEED, size=3)
     train, test = train_test_split(
         np.arange(digits.target.size),
         test_size=test_size,
@@ -693,7 +694,7 @@ def make_difficulty_classification(
     priors = _check_weights(weights, n_classes)
     scale_low, scale_high = _check_scale(scale)
     rng = check_random_state(random_state)
-    data_seed, flip_seed = rng.randint(_MAX_SEED, size=2)
+    data_seed, flip_seed = rng.randint(MAX_SEED, size=2)
     data_rng = np.random.RandomState(data_seed)
 
     class_sizes = _apportion(n_samples, n_samples * priors, np.arange(n_classes))

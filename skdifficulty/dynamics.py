@@ -35,10 +35,10 @@ except ImportError as exc:  # torch or skorch missing
 
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from ._compat import HasMethods, StrOptions, fit_context
 from ._skorch_utils import is_skorch_net, seed_torch
 from .skorch import _n_samples, _split_weight, as_weighted_net
 
@@ -399,6 +399,7 @@ class DynamicsDifficultyEstimator(BaseEstimator):
         self.signal = signal
         self.random_state = random_state
 
+    @fit_context(prefer_skip_nested_validation=False)  # the net is the user's
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Train a clone of the net once and record its training dynamics.
 
@@ -419,7 +420,6 @@ class DynamicsDifficultyEstimator(BaseEstimator):
         self : DynamicsDifficultyEstimator
             The fitted estimator.
         """
-        self._validate_params()
         self._check_net()
         n_samples = self._check_y(X, y)
         for name in ("n_features_in_", "feature_names_in_"):

@@ -6,6 +6,7 @@ import pickle
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -19,6 +20,7 @@ from sklearn.model_selection import (
 )
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skdifficulty import DifficultyEstimator
 from skdifficulty._resampling import make_splits
@@ -207,3 +209,12 @@ def test_overflowing_regression_difficulty_is_reported(data):
     target = 1e160 * (y.astype(float) - 1)
     with pytest.raises(ValueError, match="overflowed to inf.*Scale the targets"):
         DifficultyEstimator(LinearRegression(), n_repeats=1, cv=3).fit(X, target)
+
+
+def test_parameter_validation_honours_skip_parameter_validation(data):
+    X, y, _ = data
+    est = DifficultyEstimator(keep_estimators=1, n_repeats=1, cv=3)
+    with pytest.raises(InvalidParameterError, match="keep_estimators"):
+        est.fit(X, y)
+    with config_context(skip_parameter_validation=True):
+        assert len(est.fit(X, y).estimators_) == 3
