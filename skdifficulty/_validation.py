@@ -7,8 +7,6 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._compat import check_sample_weight
-
 
 def check_features(X, *, min_samples=2):
     """Check the shape of ``X``, without converting a DataFrame.
@@ -101,14 +99,53 @@ def check_regression_targets(y):
     return check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
 
 
-def check_weights(sample_weight, n_samples):
-    """Validated float copy of user weights: finite, non-negative, not all zero."""
+def check_weights(sample_weight, n_samples, *, dtype=np.float64):
+    """Validated copy of user weights: the one check of every ``sample_weight``.
+
+    Numeric, one per sample (a scalar is repeated; a torch tensor is read),
+    finite once cast to ``dtype`` (float32 for a net catches weights that
+    overflow it), non-negative, and not all zero. ``n_samples=None`` takes
+    the length as given. The messages keep scikit-learn's wording where it
+    has one.
+    """
     if sample_weight is None:
         return None
-    sample_weight = check_sample_weight(
-        sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True, copy=True
-    )
-    # Older scikit-learn accepts all-zero weights, which leave nothing to fit.
-    if not np.any(sample_weight):
-        raise ValueError("Sample weights must contain at least one non-zero number.")
-    return sample_weight
+    if hasattr(sample_weight, "detach"):  # a torch tensor, on any device
+        sample_weight = sample_weight.detach().cpu().numpy()
+    weight = np.asarray(sample_weight)
+    if weight.dtype.kind not in "biuf":
+        raise ValueError(
+            f"sample_weight must be numeric, got an array of dtype {weight.dtype}."
+        )
+    if weight.ndim == 0 and n_samples is not None:
+        weight = np.full(n_samples, weight)
+    if weight.ndim != 1:
+        raise ValueError(
+            f"sample_weight must be 1-D, got an array of shape {weight.shape}."
+        )
+    if n_samples is not None and weight.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight has {weight.shape[0]} entries but X has {n_samples} "
+            f"samples (sample_weight.shape == {weight.shape}, expected "
+            f"({n_samples},))."
+        )
+    with np.errstate(over="ignore"):
+        weight = weight.astype(dtype)  # a copy: the caller's array stays as it is
+    for bad, name in ((np.isnan(weight), "NaN"), (np.isinf(weight), "infinity")):
+        if bad.any():
+            raise ValueError(
+                f"sample_weight must be finite: sample_weight contains {name} (the "
+                f"first at index {np.flatnonzero(bad)[0]}"
+                + (", after conversion to float32)." if dtype == np.float32 else ").")
+            )
+    if (weight < 0).any():
+        raise ValueError(
+            "Negative values in data passed to `sample_weight`: sample_weight must "
+            f"be non-negative; got a minimum of {weight.min():g}."
+        )
+    if not weight.any():
+        raise ValueError(
+            "sample_weight must have a positive sum: it needs at least one "
+            "non-zero number, and all are zero."
+        )
+    return weight

@@ -469,7 +469,7 @@ def _boundary_distance(X_class, u, predicted, means, log_priors, var_low, var_hi
     return distance.min(axis=1)
 
 
-def _check_weights(weights, n_classes):
+def _check_class_priors(weights, n_classes):
     """Class priors from ``weights`` (normalized), uniform for ``None``."""
     if weights is None:
         return np.full(n_classes, 1.0 / n_classes)
@@ -691,7 +691,7 @@ def make_difficulty_classification(
             f"n_features={n_features} is too small for n_classes={n_classes}: "
             "the generator needs n_classes - 1 class axes and one scale feature."
         )
-    priors = _check_weights(weights, n_classes)
+    priors = _check_class_priors(weights, n_classes)
     scale_low, scale_high = _check_scale(scale)
     rng = check_random_state(random_state)
     data_seed, flip_seed = rng.randint(MAX_SEED, size=2)

@@ -26,6 +26,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ._validation import check_weights
+
 try:
     import torch
     from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
@@ -57,38 +59,6 @@ _WEIGHT_KEY = "skdifficulty_sample_weight"
 # Where partial_fit leaves the validated weights for get_split_datasets; the
 # trailing underscore keeps it out of skorch's get_params.
 _PENDING_WEIGHT = "_skdifficulty_sample_weight_"
-
-
-def _check_sample_weight(sample_weight, n_samples):
-    """Validate weights and return them as a new float32 array."""
-    if isinstance(sample_weight, torch.Tensor):
-        sample_weight = sample_weight.detach().cpu().numpy()
-    weight = np.asarray(sample_weight)
-    if weight.dtype.kind not in "biuf":
-        raise ValueError(
-            f"sample_weight must be numeric, got an array of dtype {weight.dtype}."
-        )
-    if weight.ndim != 1:
-        raise ValueError(
-            f"sample_weight must be 1-D, got an array of shape {weight.shape}."
-        )
-    if n_samples is not None and weight.shape[0] != n_samples:
-        raise ValueError(
-            f"sample_weight has {weight.shape[0]} entries but X has {n_samples} "
-            "samples."
-        )
-    # float32 is what the losses use; converting first also catches weights
-    # that overflow it.
-    weight = weight.astype(np.float32)
-    if not np.isfinite(weight).all():
-        raise ValueError("sample_weight must be finite; it contains NaN or inf.")
-    if (weight < 0).any():
-        raise ValueError(
-            f"sample_weight must be non-negative; got a minimum of {weight.min():g}."
-        )
-    if weight.sum() <= 0:
-        raise ValueError("sample_weight must have a positive sum; all are zero.")
-    return weight
 
 
 def _n_samples(X):
@@ -278,7 +248,7 @@ class SampleWeightMixin:
         """
         if sample_weight is not None:
             # Validate before initialize() discards a previous fit.
-            _check_sample_weight(sample_weight, _n_samples(X))
+            check_weights(sample_weight, _n_samples(X), dtype=np.float32)
         return super().fit(X, y, sample_weight=sample_weight, **fit_params)
 
     def partial_fit(self, X, y=None, classes=None, sample_weight=None, **fit_params):
@@ -304,7 +274,7 @@ class SampleWeightMixin:
         """
         weight = None
         if sample_weight is not None:
-            weight = _check_sample_weight(sample_weight, _n_samples(X))
+            weight = check_weights(sample_weight, _n_samples(X), dtype=np.float32)
         # Bypass skorch's __setattr__/__delattr__ bookkeeping: this is a
         # value for the duration of one call, not a component of the net.
         self.__dict__[_PENDING_WEIGHT] = weight
