@@ -60,14 +60,19 @@ def is_dataframe(X):
     return False
 
 
-def check_class_labels(y):
-    """Validate classification targets; return ``(classes, y_encoded)``."""
+def check_class_labels(y, *, n_samples=None, min_classes=2):
+    """Validate class labels; return ``(classes, y_encoded)``.
+
+    The one check of labels: 1-D, discrete, neither missing nor of mixed
+    types, ``n_samples`` of them when given, with ``min_classes`` classes.
+    """
     y = column_or_1d(y, warn=True)
     if y.dtype == object:
         _check_object_labels(y)
     check_classification_targets(y)
+    check_length(y, n_samples, "y", reference="X", unit="labels")
     classes, y_encoded = np.unique(y, return_inverse=True)
-    if classes.shape[0] < 2:
+    if classes.shape[0] < min_classes:
         raise ValueError(
             f"y has a single class ({classes.tolist()[0]!r}); difficulty needs at "
             "least two classes."
@@ -97,6 +102,51 @@ def check_regression_targets(y):
     """Validate regression targets as a finite float vector."""
     y = column_or_1d(y, warn=True)
     return check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+
+
+def check_finite(values, name, *, allow_nan=False):
+    """Refuse NaN (unless allowed) and infinity, naming the first place."""
+    kinds = (
+        (("infinity", np.isinf),)
+        if allow_nan
+        else (
+            ("NaN", np.isnan),
+            ("infinity", np.isinf),
+        )
+    )
+    for kind, test in kinds:
+        bad = test(values)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            where = where[0] if len(where) == 1 else where
+            raise ValueError(
+                f"{name} must be finite: {name} has NaN or infinite values "
+                f"({name} contains {kind}, the first at index {where})."
+            )
+
+
+def check_float_vector(values, name, n_samples=None, *, reference="difficulty"):
+    """A finite 1-D float64 copy of ``values``, of ``n_samples`` if given."""
+    array = np.array(values, dtype=np.float64)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(
+            f"{name} must be a 1-D array with one value per sample; got an array "
+            f"of shape {array.shape}."
+        )
+    check_finite(array, name)
+    check_length(array, n_samples, name, reference=reference)
+    return array
+
+
+def check_length(values, n_samples, name, *, reference="difficulty", unit="values"):
+    """Refuse ``values`` whose length is not ``n_samples`` (None: any)."""
+    if n_samples is not None and len(values) != n_samples:
+        per = " samples" if reference == "X" else ""
+        raise ValueError(
+            f"{name} has {len(values)} {unit} but {reference} has {n_samples}{per}."
+        )
 
 
 def check_weights(sample_weight, n_samples, *, dtype=np.float64):
@@ -131,13 +181,7 @@ def check_weights(sample_weight, n_samples, *, dtype=np.float64):
         )
     with np.errstate(over="ignore"):
         weight = weight.astype(dtype)  # a copy: the caller's array stays as it is
-    for bad, name in ((np.isnan(weight), "NaN"), (np.isinf(weight), "infinity")):
-        if bad.any():
-            raise ValueError(
-                f"sample_weight must be finite: sample_weight contains {name} (the "
-                f"first at index {np.flatnonzero(bad)[0]}"
-                + (", after conversion to float32)." if dtype == np.float32 else ").")
-            )
+    check_finite(weight, "sample_weight")
     if (weight < 0).any():
         raise ValueError(
             "Negative values in data passed to `sample_weight`: sample_weight must "

@@ -35,11 +35,11 @@ except ImportError as exc:  # torch or skorch missing
 
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import validate_data
 
 from ._compat import HasMethods, StrOptions, fit_context
 from ._skorch_utils import is_skorch_net, seed_torch
+from ._validation import check_class_labels
 from .skorch import _n_samples, _split_weight, as_weighted_net
 
 __all__ = ["SIGNALS", "DynamicsDifficultyEstimator", "TrainingDynamics"]
@@ -479,14 +479,10 @@ class DynamicsDifficultyEstimator(BaseEstimator):
                 "DynamicsDifficultyEstimator needs the labels y: the training "
                 "dynamics score the given label of every sample."
             )
-        labels = column_or_1d(_as_numpy(y))
-        check_classification_targets(labels)
-        n_samples = _n_samples(X)
-        if n_samples is not None and labels.shape[0] != n_samples:
-            raise ValueError(
-                f"y has {labels.shape[0]} labels but X has {n_samples} samples."
-            )
-        return labels.shape[0]
+        _, codes = check_class_labels(
+            _as_numpy(y), n_samples=_n_samples(X), min_classes=1
+        )
+        return codes.shape[0]
 
     def _training_net(self, sample_weight):
         """A clone of the net with the recorder and without a validation split."""

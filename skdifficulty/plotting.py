@@ -14,14 +14,11 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.stats import gaussian_kde
 from sklearn.exceptions import NotFittedError
-from sklearn.utils._param_validation import (
-    Interval,
-    StrOptions,
-    validate_params,
-)
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._weighting import WEIGHTING_MODES, difficulty_weights
+from ._compat import Interval, StrOptions, validate_params
+from ._validation import check_finite, check_float_vector, check_length
+from ._weighting import CUTOFF_MODES, WEIGHTING_MODES, difficulty_weights
 
 __all__ = [
     "DataMapDisplay",
@@ -78,18 +75,6 @@ def _axes(ax, n_panels, *, sharey=False, max_columns=None):
     return axes[0].figure, axes
 
 
-def _float_vector(values, name, n_samples=None):
-    """A finite 1-D float copy of ``values``, checked against ``n_samples``."""
-    array = np.array(column_or_1d(values), dtype=np.float64)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} has NaN or infinite values.")
-    if n_samples is not None and array.shape[0] != n_samples:
-        raise ValueError(
-            f"{name} has {array.shape[0]} values but difficulty has {n_samples}."
-        )
-    return array
-
-
 def _check_highlight(highlight, n_samples):
     """A boolean mask of length ``n_samples``, or None."""
     if highlight is None:
@@ -101,10 +86,7 @@ def _check_highlight(highlight, n_samples):
             f"another colour); got dtype {mask.dtype}."
         )
     mask = column_or_1d(mask)
-    if mask.shape[0] != n_samples:
-        raise ValueError(
-            f"highlight has {mask.shape[0]} values but difficulty has {n_samples}."
-        )
+    check_length(mask, n_samples, "highlight")
     return mask.copy()
 
 
@@ -113,10 +95,7 @@ def _check_labels(y, n_samples):
     if y is None:
         return None
     labels = np.array(column_or_1d(y), copy=True)
-    if labels.shape[0] != n_samples:
-        raise ValueError(
-            f"y has {labels.shape[0]} values but difficulty has {n_samples}."
-        )
+    check_length(labels, n_samples, "y")
     return labels
 
 
@@ -323,16 +302,16 @@ class DifficultyDisplay:
         >>> [t.get_text() for t in disp.ax_.get_xticklabels()]
         ['a', 'b']
         """
-        difficulty = _float_vector(difficulty, "difficulty")
+        difficulty = check_float_vector(difficulty, "difficulty")
         n_samples = difficulty.shape[0]
         display = cls(
             difficulty=difficulty,
             y=_check_labels(y, n_samples),
-            bias=None if bias is None else _float_vector(bias, "bias", n_samples),
+            bias=None if bias is None else check_float_vector(bias, "bias", n_samples),
             variance=(
                 None
                 if variance is None
-                else _float_vector(variance, "variance", n_samples)
+                else check_float_vector(variance, "variance", n_samples)
             ),
             highlight=_check_highlight(highlight, n_samples),
             highlight_label=highlight_label,
@@ -500,8 +479,10 @@ class WeightingDisplay:
 
     One panel per mode, one line per strength. The x axis is the share ``q``
     of samples easier than a sample (its rank scaled to [0, 1]), so the
-    curves hold for any data set: the built-in modes use only the ranks of
-    the difficulty.
+    curves hold for any data set: the rank modes use only the ranks of the
+    difficulty. The cut-off modes ("huber", "tukey", "trim") are drawn
+    against the difficulty over its cut-off instead, from 0 to 4: weight 1 up
+    to 1, then falling.
 
     Create it with :meth:`from_modes`; the constructor only stores the data.
 
@@ -510,11 +491,15 @@ class WeightingDisplay:
     rank : ndarray of shape (n_points,)
         The difficulty ranks ``q`` on the x axis.
     weights : ndarray of shape (n_modes, n_strengths, n_points)
-        The weight of each mode and strength at each rank.
+        The weight of each mode and strength at each rank (at each ratio,
+        for a cut-off mode).
     modes : list of str or callable
         The modes, one per panel.
     strengths : list of float
         The strengths, one line each.
+    ratio : ndarray of shape (n_points,), default=None
+        The difficulty over its cut-off, on the x axis of the cut-off modes'
+        panels.
 
     Attributes
     ----------
@@ -548,11 +533,12 @@ class WeightingDisplay:
     True
     """
 
-    def __init__(self, *, rank, weights, modes, strengths):
+    def __init__(self, *, rank, weights, modes, strengths, ratio=None):
         self.rank = rank
         self.weights = weights
         self.modes = modes
         self.strengths = strengths
+        self.ratio = ratio
 
     @classmethod
     @validate_params(
@@ -581,12 +567,14 @@ class WeightingDisplay:
         modes : sequence of str or callable, \
                 default=("easy_first", "hard_first", "medium_first", "two_ends")
             Weighting modes, one panel each: names from
-            ``"easy_first", "hard_first", "medium_first", "two_ends", "none"``
-            or callables ``f(difficulty, y)`` as in ``difficulty_weights``.
+            ``"easy_first", "hard_first", "medium_first", "two_ends",
+            "huber", "tukey", "trim", "none"`` or callables
+            ``f(difficulty, y)`` as in ``difficulty_weights``.
         strengths : sequence of float, default=(0.5, 1, 2, 4, 8)
             Strengths, one line each; non-negative.
         n_points : int, default=200
-            Evenly ranked samples per curve.
+            Evenly ranked samples per curve (evenly spaced ratios to the
+            cut-off, from 0 to 4, for a cut-off mode).
         normalize : {"mean"} or None, default=None
             ``None`` plots the base weights (1 for the samples a mode favours
             most). ``"mean"`` rescales each curve to mean 1, the weights a
@@ -603,18 +591,26 @@ class WeightingDisplay:
         strengths = _check_strengths(strengths)
         # Mid-ranks of n_points samples: the shares q that rank scaling gives.
         rank = (np.arange(n_points) + 0.5) / n_points
+        # Difficulties in units of a cut-off of 1, for the cut-off modes.
+        ratio = np.linspace(0.0, 4.0, n_points)
         weights = np.array(
             [
                 [
                     difficulty_weights(
-                        rank, weighting=mode, strength=s, normalize=normalize
+                        ratio if _is_cutoff_mode(mode) else rank,
+                        weighting=mode,
+                        strength=s,
+                        normalize=normalize,
+                        cutoff=1.0,
                     )
                     for s in strengths
                 ]
                 for mode in modes
             ]
         )
-        display = cls(rank=rank, weights=weights, modes=modes, strengths=strengths)
+        display = cls(
+            rank=rank, weights=weights, modes=modes, strengths=strengths, ratio=ratio
+        )
         return display.plot(ax=ax)
 
     def plot(self, ax=None):
@@ -635,15 +631,20 @@ class WeightingDisplay:
         colors = cmap(np.linspace(0, 0.9, len(self.strengths)))
         lines = np.empty((len(self.modes), len(self.strengths)), dtype=object)
         for i, (mode, panel) in enumerate(zip(self.modes, self.ax_, strict=True)):
+            cutoff_mode = _is_cutoff_mode(mode) and self.ratio is not None
             for j, strength in enumerate(self.strengths):
                 (lines[i, j],) = panel.plot(
-                    self.rank,
+                    self.ratio if cutoff_mode else self.rank,
                     self.weights[i, j],
                     color=colors[j],
                     label=f"strength {strength:g}",
                 )
             panel.set_title(_mode_name(mode))
-            panel.set_xlabel("difficulty rank (share of easier samples)")
+            panel.set_xlabel(
+                "difficulty / cut-off"
+                if cutoff_mode
+                else "difficulty rank (share of easier samples)"
+            )
             panel.set_ylabel("weight")
         # One legend for all panels, outside them: no curve hides behind it.
         self.legend_ = self.figure_.legend(
@@ -655,6 +656,10 @@ class WeightingDisplay:
 
 def _mode_name(mode):
     return mode if isinstance(mode, str) else getattr(mode, "__name__", repr(mode))
+
+
+def _is_cutoff_mode(mode):
+    return isinstance(mode, str) and mode in CUTOFF_MODES
 
 
 def _check_modes(modes):
@@ -700,8 +705,7 @@ def _per_epoch_array(values, name):
             f"{name} must be a non-empty 2-D array of shape (n_epochs, n_samples); "
             f"got shape {array.shape}."
         )
-    if np.isinf(array).any():
-        raise ValueError(f"{name} has infinite values.")
+    check_finite(array, name, allow_nan=True)
     return array
 
 
@@ -859,11 +863,11 @@ class DataMapDisplay:
                 scatter_kwargs=scatter_kwargs,
                 highlight_kwargs=highlight_kwargs,
             )
-        mean = _float_vector(mean, "confidence")
+        mean = check_float_vector(mean, "confidence")
         n_samples = mean.shape[0]
         display = cls(
             confidence=mean,
-            variability=_float_vector(std, "variability", n_samples),
+            variability=check_float_vector(std, "variability", n_samples),
             y=_check_labels(y, n_samples),
             highlight=_check_highlight(highlight, n_samples),
             highlight_label=highlight_label,
@@ -911,8 +915,7 @@ class DataMapDisplay:
             The display, with the plot drawn.
         """
         confidence = _per_epoch_array(confidence, "confidence")
-        if np.isnan(confidence).any():
-            raise ValueError("confidence has NaN values.")
+        check_finite(confidence, "confidence")
         n_samples = confidence.shape[1]
         display = cls(
             confidence=confidence.mean(axis=0),
