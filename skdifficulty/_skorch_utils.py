@@ -59,27 +59,54 @@ def prepare_net_for_resampling(estimator):
     The caller's net is left as it is.
     """
     if is_skorch_net(estimator) and estimator.train_split is not None:
-        _check_no_validation_callbacks(estimator)
+        check_no_validation_monitors(
+            estimator,
+            "difficulty fits train without the net's validation split "
+            "(train_split=None): the held-out part scores them.",
+        )
         estimator = clone(estimator).set_params(train_split=None)
     return estimator
 
 
-def _check_no_validation_callbacks(net):
-    """Refuse callbacks that need the validation split a difficulty fit drops."""
+def active_callbacks(net):
+    """``(name, callback)`` of the net's own callbacks that are switched on.
+
+    A callback is off when ``net.set_params(callbacks__<name>=None)`` says
+    so; names are skorch's (the tuple's name, else the class name).
+    """
     params = net.get_params()
+    return [
+        (name, callback)
+        for name, callback in named_callbacks(net)
+        if params.get(f"callbacks__{name}", callback) is not None
+    ]
+
+
+def named_callbacks(net):
+    """``(name, callback)`` of all the net's own callbacks, on or off."""
+    named = []
     for item in net.callbacks or []:
         name, callback = item if isinstance(item, tuple) else (None, item)
-        name = name or getattr(callback, "__name__", type(callback).__name__)
-        if params.get(f"callbacks__{name}", callback) is None:
-            continue  # switched off with set_params(callbacks__<name>=None)
+        named.append(
+            (name or getattr(callback, "__name__", type(callback).__name__), callback)
+        )
+    return named
+
+
+def check_no_validation_monitors(net, why):
+    """Refuse callbacks that monitor the validation split a fit drops.
+
+    ``why`` says, in a sentence, why the fit trains with
+    ``train_split=None``.
+    """
+    params = net.get_params()
+    for name, callback in active_callbacks(net):
         monitor = params.get(
             f"callbacks__{name}__monitor", getattr(callback, "monitor", None)
         )
         if isinstance(monitor, str) and monitor.startswith("valid"):
             raise ValueError(
                 f"The skorch net's callback {name!r} monitors {monitor!r}, but "
-                "difficulty fits train without the net's validation split "
-                "(train_split=None): the held-out part scores them. Give "
-                f"DifficultyEstimator a net without it, e.g. "
-                f"net.set_params(callbacks__{name}=None)."
+                f"{why} Monitor a training score instead, or switch the callback "
+                f"off with net.set_params(callbacks__{name}=None)."
             )

@@ -24,6 +24,7 @@ from skorch.dataset import Dataset, unpack_data
 from skorch.utils import to_tensor
 
 from ._runners import Result, seed_estimator
+from ._skorch_utils import active_callbacks
 from .skorch import (
     SampleWeightMixin,
     _target_counts,
@@ -123,7 +124,7 @@ def check_stackable(net, params):
             f"{[o.__name__ for o in ELEMENTWISE_OPTIMIZERS]}, or "
             "engine='sequential'."
         )
-    callbacks = _active_callbacks(net)
+    callbacks = [name for name, _ in active_callbacks(net)]
     if callbacks:
         raise ValueError(
             f"engine='stacked' runs none of the net's callbacks, and the net has "
@@ -131,17 +132,6 @@ def check_stackable(net, params):
             "step on a score would mix the members. Switch them off "
             "(net.set_params(callbacks__<name>=None)) or use engine='sequential'."
         )
-
-
-def _active_callbacks(net):
-    params = net.get_params()
-    names = []
-    for item in net.callbacks or []:
-        name, callback = item if isinstance(item, tuple) else (None, item)
-        name = name or getattr(callback, "__name__", type(callback).__name__)
-        if params.get(f"callbacks__{name}", callback) is not None:
-            names.append(name)
-    return names
 
 
 def _check_module(module):

@@ -38,7 +38,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
 from ._compat import HasMethods, StrOptions, fit_context
-from ._skorch_utils import is_skorch_net, seed_torch
+from ._skorch_utils import (
+    check_no_validation_monitors,
+    is_skorch_net,
+    named_callbacks,
+    seed_torch,
+)
 from ._validation import check_class_labels
 from .skorch import _n_samples, _split_weight, as_weighted_net
 
@@ -462,14 +467,19 @@ class DynamicsDifficultyEstimator(BaseEstimator):
                 "TrainingDynamics callback too; switch off single callbacks with "
                 "set_params(callbacks__<name>=None) instead."
             )
-        names = [_callback_name(item) for item in net.callbacks or []]
+        names = [name for name, _ in named_callbacks(net)]
         if _CALLBACK_NAME in names:
             raise ValueError(
                 f"The net already has a callback named {_CALLBACK_NAME!r}, the name "
                 "under which DynamicsDifficultyEstimator adds its TrainingDynamics; "
                 "rename it."
             )
-        _check_no_validation_monitors(net)
+        check_no_validation_monitors(
+            net,
+            "DynamicsDifficultyEstimator trains without the net's validation "
+            "split (train_split=None) so that every sample is trained on and "
+            "scored.",
+        )
         _check_ordered_iterator(net)
 
     def _check_y(self, X, y):
@@ -535,30 +545,3 @@ class DynamicsDifficultyEstimator(BaseEstimator):
 
 def _as_numpy(y):
     return to_numpy(y) if isinstance(y, torch.Tensor) else np.asarray(y)
-
-
-def _callback_name(item):
-    if isinstance(item, tuple):
-        return item[0]
-    return getattr(item, "__name__", type(item).__name__)
-
-
-def _check_no_validation_monitors(net):
-    """Refuse callbacks that monitor the validation split the fit drops."""
-    params = net.get_params()
-    for item in net.callbacks or []:
-        name = _callback_name(item)
-        callback = item[1] if isinstance(item, tuple) else item
-        if params.get(f"callbacks__{name}", callback) is None:
-            continue  # switched off with set_params(callbacks__<name>=None)
-        monitor = params.get(
-            f"callbacks__{name}__monitor", getattr(callback, "monitor", None)
-        )
-        if isinstance(monitor, str) and monitor.startswith("valid"):
-            raise ValueError(
-                f"The skorch net's callback {name!r} monitors {monitor!r}, but "
-                "DynamicsDifficultyEstimator trains without the net's validation "
-                "split (train_split=None) so that every sample is trained on and "
-                "scored. Monitor a training score instead, or switch the callback "
-                f"off with net.set_params(callbacks__{name}=None)."
-            )
