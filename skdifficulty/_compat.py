@@ -7,6 +7,7 @@ scikit-learn breaks one file, and that the rest of the package names only
 public API or these re-exports. Every name works from scikit-learn 1.6 on.
 """
 
+import sklearn
 from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import (
@@ -24,6 +25,7 @@ from sklearn.utils.validation import (
 )
 
 __all__ = [
+    "SKLEARN_INDEXES_PYARROW",
     "HasMethods",
     "Interval",
     "StrOptions",
@@ -48,3 +50,8 @@ check_method_params = _check_method_params
 check_feature_names_in = _check_feature_names_in
 check_sample_weight = _check_sample_weight
 num_samples = _num_samples
+
+# scikit-learn indexes the rows of a pyarrow Table from 1.7 on.
+SKLEARN_INDEXES_PYARROW = tuple(
+    int(part) for part in sklearn.__version__.split(".")[:2]
+) >= (1, 7)

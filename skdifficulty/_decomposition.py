@@ -96,10 +96,12 @@ class LossAccumulator:
         """Fold in one fit's predictions for the held-out samples ``indices``."""
         indices = np.asarray(indices)
         prediction = np.asarray(prediction, dtype=np.float64)
-        # The prediction as folded in: what the loss is computed from.
-        folded = self._update_prediction(indices, prediction)
-        if self.losses is not None:
-            self.losses.update(indices, self._pointwise_loss(indices, folded))
+        # Squared errors can overflow; the estimator checks the scores.
+        with np.errstate(over="ignore", invalid="ignore"):
+            # The prediction as folded in: what the loss is computed from.
+            folded = self._update_prediction(indices, prediction)
+            if self.losses is not None:
+                self.losses.update(indices, self._pointwise_loss(indices, folded))
 
     def scores(self):
         """Difficulty, its split and standard error for every sample.
@@ -112,11 +114,12 @@ class LossAccumulator:
         """
         if self.y is None:
             raise ValueError("Scores need the true targets y.")
-        scores = {
-            "difficulty": self.losses.mean.copy(),
-            "standard_error": self.losses.standard_error(),
-        }
-        scores.update(self._split())
+        with np.errstate(over="ignore", invalid="ignore"):
+            scores = {
+                "difficulty": self.losses.mean.copy(),
+                "standard_error": self.losses.standard_error(),
+            }
+            scores.update(self._split())
         return scores
 
     def _split(self):

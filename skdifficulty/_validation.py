@@ -7,6 +7,8 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
+from ._compat import SKLEARN_INDEXES_PYARROW
+
 
 def check_features(X, *, min_samples=2):
     """Check the shape of ``X``, without converting a DataFrame.
@@ -38,15 +40,16 @@ def check_features(X, *, min_samples=2):
 
 # The eager DataFrames that scikit-learn's ``_safe_indexing`` indexes by row
 # and whose column names its estimators record: (module, class) pairs.
+# scikit-learn indexes pyarrow Tables from 1.7 on; before, they are arrays.
 _DATAFRAME_TYPES = (
     ("pandas", "DataFrame"),
     ("polars", "DataFrame"),
-    ("pyarrow", "Table"),
-)
+) + ((("pyarrow", "Table"),) if SKLEARN_INDEXES_PYARROW else ())
 
 
 def is_dataframe(X):
-    """Whether ``X`` is a pandas or polars DataFrame or a pyarrow Table.
+    """Whether ``X`` is a pandas or polars DataFrame, or a pyarrow Table
+    where scikit-learn can index one.
 
     Checked against the modules already imported, so that no DataFrame library
     is imported here: an object of a library that was never imported cannot
