@@ -198,10 +198,12 @@ def test_one_member_with_all_ones_weights_equals_a_plain_training(data):
         assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), atol=1e-5)
 
 
-def test_kept_members_predict_their_held_out_samples_as_scored(data):
+@pytest.mark.parametrize("device", DEVICES)
+def test_kept_members_predict_their_held_out_samples_as_scored(data, device):
     X, y = data
     splits = kfold_splits(y)
-    results = run_plan(make_net(MLP, module__dropout=0.3), X, y, splits, [1, 2, 3])
+    net = make_net(MLP, device=device, module__dropout=0.3)
+    results = run_plan(net, X, y, splits, [1, 2, 3])
     for result, split in zip(results, splits, strict=True):
         assert result.split is split
         assert_allclose(
@@ -213,10 +215,13 @@ def test_kept_members_predict_their_held_out_samples_as_scored(data):
     assert not torch.allclose(first, second)
 
 
-def test_the_stacked_engine_is_deterministic_and_ranks_like_sequential_fits(data):
+@pytest.mark.parametrize("device", DEVICES)
+def test_the_stacked_engine_is_deterministic_and_ranks_like_sequential_fits(
+    data, device
+):
     X, y = data
     y_noisy, flipped = flip_labels(y, rate=0.2, random_state=0)
-    net = make_net(max_epochs=30, lr=0.02)
+    net = make_net(max_epochs=30, lr=0.02, device=device)
     scores = {}
     for engine in ("stacked", "stacked", "sequential"):
         est = DifficultyEstimator(
@@ -232,9 +237,11 @@ def test_the_stacked_engine_is_deterministic_and_ranks_like_sequential_fits(data
     assert abs(stacked - sequential) < 0.1
 
 
-def test_transform_uses_the_kept_members(data):
+@pytest.mark.parametrize("device", DEVICES)
+def test_transform_uses_the_kept_members(data, device):
     X, y = data
-    est = DifficultyEstimator(make_net(), cv=3, n_repeats=1, engine="stacked")
+    net = make_net(device=device)
+    est = DifficultyEstimator(net, cv=3, n_repeats=1, engine="stacked")
     est.fit(X, y)
     assert len(est.estimators_) == 3
     assert est.transform(X[:5]).shape == (5, 3)
@@ -300,9 +307,10 @@ def test_the_stacked_engine_needs_a_net(data):
         DifficultyEstimator(LogisticRegression(), engine="stacked").fit(X, y)
 
 
-def test_per_epoch_scores_are_recorded_and_end_at_the_final_difficulty(data):
+@pytest.mark.parametrize("device", DEVICES)
+def test_per_epoch_scores_are_recorded_and_end_at_the_final_difficulty(data, device):
     X, y = data
-    net = make_net(max_epochs=4)
+    net = make_net(max_epochs=4, device=device)
     est = DifficultyEstimator(
         net, cv=3, n_repeats=1, engine="stacked", record_epochs=True, random_state=0
     ).fit(X, y)
