@@ -1,4 +1,8 @@
-"""Tiny torch modules and device parameters shared by the skorch tests."""
+"""Tiny torch modules and device parameters shared by the skorch tests.
+
+Test modules import them as ``from _nets import ...`` after
+``pytest.importorskip("torch")`` (see conftest.py).
+"""
 
 import pytest
 import torch

@@ -1,4 +1,7 @@
-"""Small estimators that record what their fit received."""
+"""Small estimators that record what their fit received.
+
+Test modules import them as ``from _recording import ...`` (see conftest.py).
+"""
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin

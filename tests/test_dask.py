@@ -87,9 +87,9 @@ def test_difficulty_on_the_cluster_is_bit_identical(client, data):
     assert len(est.estimators_) == 12
 
 
-def test_grid_search_on_the_cluster_is_bit_identical(client, data):
+def test_grid_search_on_the_cluster_is_bit_identical(client, data, quick_difficulty):
     X, y = data
-    difficulty = DifficultyEstimator(n_repeats=1, cv=3, random_state=0)
+    difficulty = quick_difficulty()
     grid = {"weighting": ["easy_first", "hard_first"], "strength": [0.5, 2.0]}
 
     def search():

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 from numpy.testing import assert_array_equal
-from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 
 from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
@@ -30,13 +29,6 @@ def ray_backend():
     ray.shutdown()
 
 
-@pytest.fixture(scope="module")
-def data():
-    return make_classification(
-        n_samples=120, n_features=5, n_informative=3, n_classes=3, random_state=0
-    )
-
-
 def _fit(est, X, y):
     est.fit(X, y)
     return np.column_stack([est.difficulty_, est.bias_, est.variance_])
@@ -54,12 +46,10 @@ def test_ray_gives_the_loky_result_bit_for_bit(ray_backend, data):
         assert_array_equal(_fit(est, X, y), reference)
 
 
-def test_a_grid_search_runs_under_ray(ray_backend, data):
+def test_a_grid_search_runs_under_ray(ray_backend, data, quick_difficulty):
     X, y = data
     search = GridSearchCV(
-        DifficultyWeightedClassifier(
-            difficulty=DifficultyEstimator(n_repeats=1, cv=3), random_state=0
-        ),
+        DifficultyWeightedClassifier(difficulty=quick_difficulty(), random_state=0),
         {"strength": [0.5, 2.0]},
         cv=3,
         n_jobs=2,

@@ -15,7 +15,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import FitFailedWarning
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
@@ -27,28 +27,9 @@ from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
 N_SAMPLES = 90
 
 
-def fast_difficulty(estimator=None, **params):
-    """A cheap plan: one repeat of 3 folds."""
-    params = {"n_repeats": 1, "cv": 3, "random_state": 0, **params}
-    return DifficultyEstimator(estimator, **params)
-
-
-def make_difficulty_estimator(estimator=None, **params):
-    return fast_difficulty(estimator, **params)
-
-
-def make_weighted_classifier(estimator=None, **params):
-    difficulty = fast_difficulty(None if estimator is None else clone(estimator))
-    return DifficultyWeightedClassifier(estimator, difficulty=difficulty, **params)
-
-
-BOTH = pytest.mark.parametrize(
-    "make", [make_difficulty_estimator, make_weighted_classifier], ids=["DE", "DWC"]
-)
-
-
 @pytest.fixture
 def data():
+    """Three classes, 90 samples of 4 features (in place of conftest's)."""
     return make_classification(
         n_samples=N_SAMPLES,
         n_features=4,
@@ -57,6 +38,23 @@ def data():
         n_classes=3,
         random_state=0,
     )
+
+
+@pytest.fixture
+def weighted_classifier(quick_difficulty):
+    """Factory of a weighted classifier around the quick difficulty estimator."""
+
+    def make(estimator=None, **params):
+        difficulty = quick_difficulty(None if estimator is None else clone(estimator))
+        return DifficultyWeightedClassifier(estimator, difficulty=difficulty, **params)
+
+    return make
+
+
+@pytest.fixture(params=["quick_difficulty", "weighted_classifier"], ids=["DE", "DWC"])
+def make(request):
+    """Each check runs on both: the difficulty estimator and the meta-estimator."""
+    return request.getfixturevalue(request.param)
 
 
 def with_nan(X, value=np.nan):
@@ -82,7 +80,6 @@ class CountingFits:
 # -- bad input ---------------------------------------------------------------
 
 
-@BOTH
 @pytest.mark.parametrize(
     "value, match", [(np.nan, "Input X contains NaN"), (np.inf, "Input X contains inf")]
 )
@@ -92,7 +89,6 @@ def test_non_finite_X_is_refused(data, make, value, match):
         make().fit(with_nan(X, value), y)
 
 
-@BOTH
 def test_non_finite_X_is_refused_in_sparse_and_dataframe_input(data, make):
     pd = pytest.importorskip("pandas")
     X, y = data
@@ -102,7 +98,6 @@ def test_non_finite_X_is_refused_in_sparse_and_dataframe_input(data, make):
         make().fit(pd.DataFrame(with_nan(X), columns=list("abcd")), y)
 
 
-@BOTH
 def test_an_estimator_that_allows_nan_just_works(data, make):
     X, y = data
     X_nan = with_nan(X)
@@ -117,7 +112,6 @@ def test_an_estimator_that_allows_nan_just_works(data, make):
         assert np.all(np.isfinite(model.transform(X_nan)))
 
 
-@BOTH
 @pytest.mark.parametrize("as_series", [False, True])
 def test_nan_in_y_is_refused(data, make, as_series):
     X, y = data
@@ -132,29 +126,27 @@ def test_nan_in_y_is_refused(data, make, as_series):
             make().fit(X, y)
 
 
-@BOTH
-def test_a_single_class_is_refused(data, make):
+@pytest.mark.parametrize("label", [0, "a"])
+def test_a_single_class_is_refused(data, make, label):
     X, y = data
     with pytest.raises(ValueError, match="y has a single class .*at least two"):
-        make().fit(X, np.full(N_SAMPLES, "a"))
+        make().fit(X, np.full(N_SAMPLES, label))
 
 
-@BOTH
 def test_continuous_targets_for_a_classifier_are_refused(data, make):
     X, y = data
     with pytest.raises(ValueError, match="Unknown label type: continuous"):
         make(LogisticRegression()).fit(X, X[:, 0])
 
 
-def test_the_default_estimator_follows_the_task(data):
+def test_the_default_estimator_follows_the_task(data, quick_difficulty):
     X, y = data
-    est = fast_difficulty().fit(X, X[:, 0])
+    est = quick_difficulty().fit(X, X[:, 0])
     assert est.loss_ == "squared_error"
     assert not hasattr(est, "classes_")
-    assert fast_difficulty().fit(X, y).loss_ == "log_loss"
+    assert quick_difficulty().fit(X, y).loss_ == "log_loss"
 
 
-@BOTH
 def test_mismatched_lengths_are_refused(data, make):
     X, y = data
     with pytest.raises(ValueError, match=re.escape("inconsistent numbers of samples")):
@@ -163,7 +155,6 @@ def test_mismatched_lengths_are_refused(data, make):
         make().fit(X, y, sample_weight=np.ones(N_SAMPLES - 1))
 
 
-@BOTH
 def test_empty_and_one_dimensional_X_are_refused(data, make):
     X, y = data
     with pytest.raises(ValueError, match="0 sample\\(s\\)"):
@@ -172,7 +163,14 @@ def test_empty_and_one_dimensional_X_are_refused(data, make):
         make().fit(X[:, 0], y)
 
 
-@BOTH
+def test_loss_must_fit_the_estimator(data):
+    X, y = data
+    with pytest.raises(ValueError, match="'squared_error' is for regressors"):
+        DifficultyEstimator(loss="squared_error").fit(X, y)
+    with pytest.raises(ValueError, match="needs a classifier, but Ridge"):
+        DifficultyEstimator(Ridge(), loss="log_loss").fit(X, y)
+
+
 @pytest.mark.parametrize(
     "weights, match",
     [
@@ -197,7 +195,6 @@ def test_bad_sample_weight_is_refused(data, make, weights, match, monkeypatch):
     assert fits.calls == 0  # refused before any resampled fit
 
 
-@BOTH
 def test_fewer_samples_than_folds_falls_back_and_says_so(data, make):
     """Two samples in 3 stratified folds: every fit still sees the class."""
     X, y = data
@@ -213,7 +210,6 @@ def test_fewer_samples_than_folds_falls_back_and_says_so(data, make):
     assert_array_equal(estimator.n_evaluations_, np.ones(N_SAMPLES))
 
 
-@BOTH
 def test_a_one_sample_class_is_scored_as_unseen_and_says_so(data, make):
     X, y = data
     y = y.copy()
@@ -226,13 +222,17 @@ def test_a_one_sample_class_is_scored_as_unseen_and_says_so(data, make):
     # The only model that scores it never saw its class: clipped log loss.
     assert_allclose(model.difficulty_[0], -np.log(1e-15), rtol=1e-6)
     assert model.difficulty_.argmax() == 0
+    estimator = getattr(model, "difficulty_estimator_", model)
+    assert_allclose(estimator.heldout_proba_[0, 3], 0.0)
     if isinstance(model, DifficultyWeightedClassifier):
         assert model.sample_weight_[0] == model.sample_weight_.min()
         assert 7 in model.classes_  # the final fit sees every class
 
 
 @pytest.mark.parametrize("resampling", ["bootstrap", "subsample"])
-def test_a_one_sample_class_in_random_plans_falls_back_and_says_so(data, resampling):
+def test_a_one_sample_class_in_random_plans_falls_back_and_says_so(
+    data, resampling, quick_difficulty
+):
     """The random plans also score a one-sample class, and warn.
 
     Stratified bootstrap always draws the lone sample, so only the last fit
@@ -243,46 +243,51 @@ def test_a_one_sample_class_in_random_plans_falls_back_and_says_so(data, resampl
     y = y.copy()
     y[0] = 7
     with pytest.warns(UserWarning, match="trained without every class"):
-        est = fast_difficulty(resampling=resampling, n_repeats=2).fit(X, y)
+        est = quick_difficulty(resampling=resampling, n_repeats=2).fit(X, y)
     assert est.n_evaluations_.min() >= 1
     assert_allclose(est.heldout_proba_[0, 3], 0.0)
 
 
-@BOTH
 def test_an_estimator_without_predict_proba_is_named(data, make):
     X, y = data
     with pytest.raises(TypeError, match="needs predict_proba, which SVC does not have"):
         make(SVC()).fit(X, y)
 
 
-def test_the_zero_one_loss_weights_an_estimator_without_predict_proba(data):
+def test_the_zero_one_loss_weights_an_estimator_without_predict_proba(
+    data, quick_difficulty
+):
     X, y = data
     clf = DifficultyWeightedClassifier(
-        SVC(), difficulty=fast_difficulty(SVC(), loss="zero_one")
+        SVC(), difficulty=quick_difficulty(SVC(), loss="zero_one")
     ).fit(X, y)
     assert set(np.unique(clf.difficulty_)) <= {0.0, 1.0}
     assert_allclose(clf.sample_weight_.mean(), 1.0)
 
 
 def test_an_estimator_without_sample_weight_is_refused_before_any_fit(
-    data, monkeypatch
+    data, monkeypatch, weighted_classifier
 ):
     """Weighting KNN cannot work: say so before the costly resampled fits."""
     X, y = data
     fits = CountingFits(monkeypatch)
     knn = KNeighborsClassifier()
     with pytest.raises(TypeError, match="KNeighborsClassifier.fit does not accept"):
-        make_weighted_classifier(knn).fit(X, y)
+        weighted_classifier(knn).fit(X, y)
     assert fits.calls == 0
 
 
-def test_difficulty_without_sample_weight_support_needs_no_weights(data):
+def test_difficulty_without_sample_weight_support_needs_no_weights(
+    data, quick_difficulty
+):
     """KNN cannot take weights, but its difficulty without weights is fine."""
     X, y = data
-    est = fast_difficulty(KNeighborsClassifier()).fit(X, y)
+    est = quick_difficulty(KNeighborsClassifier()).fit(X, y)
     assert np.all(np.isfinite(est.difficulty_))
-    with pytest.raises(TypeError, match="KNeighborsClassifier.fit does not accept"):
-        fast_difficulty(KNeighborsClassifier()).fit(
+    with pytest.raises(
+        TypeError, match="KNeighborsClassifier.fit does not accept sample_weight"
+    ):
+        quick_difficulty(KNeighborsClassifier()).fit(
             X, y, sample_weight=np.ones(N_SAMPLES)
         )
 
@@ -299,13 +304,15 @@ def test_difficulty_without_sample_weight_support_needs_no_weights(data):
     ],
     ids=["short", "2d", "negative", "nan", "zeros", "strings"],
 )
-def test_a_bad_callable_weighting_is_named(data, weighting, match):
+def test_a_bad_callable_weighting_is_named(data, weighting, match, weighted_classifier):
     X, y = data
     with pytest.raises(ValueError, match=match):
-        make_weighted_classifier(weighting=weighting).fit(X, y)
+        weighted_classifier(weighting=weighting).fit(X, y)
 
 
-def test_a_callable_weighting_cannot_change_the_difficulty_or_labels(data):
+def test_a_callable_weighting_cannot_change_the_difficulty_or_labels(
+    data, weighted_classifier
+):
     X, y = data
     y_before = y.copy()
 
@@ -315,7 +322,7 @@ def test_a_callable_weighting_cannot_change_the_difficulty_or_labels(data):
         labels[:] = 0
         return weights
 
-    clf = make_weighted_classifier(weighting=vandal).fit(X, y)
+    clf = weighted_classifier(weighting=vandal).fit(X, y)
     assert_array_equal(clf.difficulty_, clf.difficulty_estimator_.difficulty_)
     assert clf.difficulty_.min() > 0
     assert_array_equal(y, y_before)
@@ -342,12 +349,12 @@ class BadProbaClassifier(RecordingClassifier):
         return proba
 
 
-@BOTH
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
 def test_non_finite_probabilities_are_refused(data, make, value):
     X, y = data
     with pytest.raises(
-        ValueError, match="BadProbaClassifier.predict_proba returned non-finite"
+        ValueError,
+        match="BadProbaClassifier.predict_proba returned non-finite values",
     ):
         make(BadProbaClassifier(value)).fit(X, y)
 
@@ -368,15 +375,14 @@ def test_non_finite_probabilities_of_one_fit_can_be_skipped(data):
     assert np.all(np.isfinite(est.difficulty_))
 
 
-@BOTH
-def test_a_cv_that_never_holds_out_some_samples_is_refused(data, make):
+@pytest.mark.parametrize("meta", [False, True], ids=["DE", "DWC"])
+def test_a_cv_that_never_holds_out_some_samples_is_refused(data, meta):
     X, y = data
     half = np.arange(N_SAMPLES // 2)
     cv = [(half, half + N_SAMPLES // 2)]
-    if make is make_weighted_classifier:
-        model = DifficultyWeightedClassifier(difficulty=DifficultyEstimator(cv=cv))
-    else:
-        model = DifficultyEstimator(cv=cv)
+    model = DifficultyEstimator(cv=cv)
+    if meta:
+        model = DifficultyWeightedClassifier(difficulty=model)
     with pytest.raises(ValueError, match=re.escape("45 samples (the first: index 0)")):
         model.fit(X, y)
 
@@ -387,15 +393,6 @@ def test_a_cv_that_tests_on_training_samples_is_refused(data):
     everything = np.arange(N_SAMPLES)
     with pytest.raises(ValueError, match="both the training and the test part"):
         DifficultyEstimator(cv=[(everything, everything)]).fit(X, y)
-
-
-def test_a_one_shot_iterable_of_splits_is_used_once(data):
-    """A generator of splits (as cross_validate accepts) gives the same plan."""
-    X, y = data
-    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
-    from_list = DifficultyEstimator(cv=splits).fit(X, y)
-    from_generator = DifficultyEstimator(cv=(split for split in splits)).fit(X, y)
-    assert_array_equal(from_generator.difficulty_, from_list.difficulty_)
 
 
 # -- faults -------------------------------------------------------------------
@@ -433,6 +430,11 @@ def test_a_failing_fit_names_repeat_and_fold_and_chains_the_cause(data, n_jobs):
     cause = excinfo.value.__cause__
     assert type(cause) is ArithmeticError
     assert str(cause) == "cannot fit this part"
+    # Skipped, the failed fit is counted and the others score every sample.
+    with pytest.warns(FitFailedWarning, match="1 of 4 resampled fits failed"):
+        est.set_params(on_error="skip").fit(X, y)
+    assert est.n_failed_fits_ == 1
+    assert_array_equal(est.n_evaluations_, np.ones(N_SAMPLES))
 
 
 def test_a_failing_fit_in_the_meta_estimator_chains_the_cause(data):
@@ -489,12 +491,30 @@ def test_skipped_fits_warn_and_are_counted_in_the_meta_estimator(data):
     assert np.all(np.isfinite(clf.sample_weight_))
 
 
-def test_all_fits_failing_is_an_error_even_when_skipping(data):
+def test_all_fits_failing_is_an_error_even_when_skipping(data, quick_difficulty):
     X, y = data
-    est = fast_difficulty(FailingClassifier(N_SAMPLES * 2 // 3), on_error="skip")
+    est = quick_difficulty(FailingClassifier(N_SAMPLES * 2 // 3), on_error="skip")
     with pytest.raises(ValueError, match="All 3 resampled fits failed") as excinfo:
         est.fit(X, y)
     assert isinstance(excinfo.value.__cause__, ArithmeticError)
+
+
+def test_failed_fits_that_leave_samples_unscored(data):
+    X, y = data
+    half = N_SAMPLES // 2
+    first, second = np.arange(half), np.arange(half, N_SAMPLES)
+    splits = [(first, second), (second, first)]
+    est = DifficultyEstimator(FailingClassifier(half), cv=splits, on_error="skip")
+    with pytest.raises(ValueError, match="All 2 resampled fits failed"):
+        est.fit(X, y)
+    splits.append((np.arange(30, N_SAMPLES), np.arange(30)))
+    with (
+        pytest.warns(FitFailedWarning),
+        pytest.raises(
+            ValueError, match=r"60 samples .* never held out \(2 fits failed\)"
+        ),
+    ):
+        est.set_params(cv=splits).fit(X, y)
 
 
 # -- no mutation ----------------------------------------------------------------
@@ -514,25 +534,26 @@ def hashes(*objects):
 
 
 @pytest.mark.parametrize("kind", ["numpy", "pandas", "sparse"])
-def test_difficulty_estimator_does_not_mutate_its_inputs(data, kind):
+def test_difficulty_estimator_does_not_mutate_its_inputs(data, kind, quick_difficulty):
     X, y = data
     X, y, w = as_kind(kind, X, y, np.linspace(0.5, 2, N_SAMPLES))
     lr = LogisticRegression(max_iter=500)
-    est = fast_difficulty(lr)
+    est = quick_difficulty(lr)
     before = hashes(X, y, w, lr, est)
     est.fit_transform(X, y, sample_weight=w)
     est.fit(X, y, sample_weight=w)
     est.transform(X)
     assert hashes(X, y, w, lr) == before[:4]
+    assert not hasattr(lr, "coef_")  # clones were fitted, not the caller's
     assert joblib.hash(clone(est)) == before[4]  # parameters unchanged
 
 
 @pytest.mark.parametrize("kind", ["numpy", "pandas", "sparse"])
-def test_weighted_classifier_does_not_mutate_its_inputs(data, kind):
+def test_weighted_classifier_does_not_mutate_its_inputs(data, kind, quick_difficulty):
     X, y = data
     X, y, w = as_kind(kind, X, y, np.linspace(0.5, 2, N_SAMPLES))
     lr = LogisticRegression(max_iter=500)
-    difficulty = fast_difficulty(LogisticRegression(max_iter=500))
+    difficulty = quick_difficulty(LogisticRegression(max_iter=500))
     clf = DifficultyWeightedClassifier(lr, difficulty=difficulty)
     before = hashes(X, y, w, lr, difficulty, clf)
     clf.fit(X, y, sample_weight=w)
@@ -544,10 +565,10 @@ def test_weighted_classifier_does_not_mutate_its_inputs(data, kind):
     assert not hasattr(difficulty, "difficulty_")
 
 
-def test_default_weighted_classifier_takes_sparse_input(data):
+def test_default_weighted_classifier_takes_sparse_input(data, quick_difficulty):
     """The default pipeline must not center sparse X (as DifficultyEstimator's)."""
     X, y = data
-    clf = DifficultyWeightedClassifier(difficulty=fast_difficulty())
+    clf = DifficultyWeightedClassifier(difficulty=quick_difficulty())
     clf.fit(sparse.csr_matrix(X), y)
     assert clf.predict(sparse.csr_matrix(X)).shape == (N_SAMPLES,)
 
@@ -555,21 +576,23 @@ def test_default_weighted_classifier_takes_sparse_input(data):
 # -- determinism ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("resampling", ["kfold", "subsample"])
-def test_n_jobs_gives_bit_identical_difficulty(data, resampling):
+@pytest.mark.parametrize("resampling", ["kfold", "bootstrap", "subsample"])
+def test_n_jobs_gives_bit_identical_difficulty(data, resampling, quick_difficulty):
     X, y = data
     tree = DecisionTreeClassifier(max_features=2, min_samples_leaf=3)
     kwargs = dict(resampling=resampling, n_repeats=2, random_state=7)
-    one = fast_difficulty(tree, n_jobs=1, **kwargs).fit_transform(X, y)
-    two = fast_difficulty(tree, n_jobs=2, **kwargs).fit_transform(X, y)
-    assert_array_equal(one, two)
+    one = quick_difficulty(tree, n_jobs=1, **kwargs)
+    two = quick_difficulty(tree, n_jobs=2, **kwargs)
+    # Difficulty, bias and variance.
+    assert_array_equal(one.fit_transform(X, y), two.fit_transform(X, y))
+    assert_array_equal(one.n_evaluations_, two.n_evaluations_)
 
 
-def test_n_jobs_gives_an_identical_weighted_classifier(data):
+def test_n_jobs_gives_an_identical_weighted_classifier(data, quick_difficulty):
     X, y = data
     fits = []
     for n_jobs in (1, 2):
-        difficulty = fast_difficulty(n_repeats=2, n_jobs=n_jobs)
+        difficulty = quick_difficulty(n_repeats=2, n_jobs=n_jobs)
         fits.append(
             DifficultyWeightedClassifier(difficulty=difficulty, strength=2).fit(X, y)
         )
@@ -584,9 +607,11 @@ def round_trips(model, tmp_path):
     yield joblib.load(path)
 
 
-def test_a_fitted_difficulty_estimator_survives_pickle_and_joblib(data, tmp_path):
+def test_a_fitted_difficulty_estimator_survives_pickle_and_joblib(
+    data, tmp_path, quick_difficulty
+):
     X, y = data
-    est = fast_difficulty(n_repeats=2).fit(X, y)
+    est = quick_difficulty(n_repeats=2).fit(X, y)
     for loaded in round_trips(est, tmp_path):
         assert_array_equal(loaded.transform(X), est.transform(X))
         assert_array_equal(loaded.difficulty_, est.difficulty_)
@@ -595,9 +620,11 @@ def test_a_fitted_difficulty_estimator_survives_pickle_and_joblib(data, tmp_path
         assert_array_equal(clone(loaded).fit(X, y).difficulty_, est.difficulty_)
 
 
-def test_a_fitted_weighted_classifier_survives_pickle_and_joblib(data, tmp_path):
+def test_a_fitted_weighted_classifier_survives_pickle_and_joblib(
+    data, tmp_path, weighted_classifier
+):
     X, y = data
-    clf = make_weighted_classifier(strength=2.0).fit(X, y)
+    clf = weighted_classifier(strength=2.0).fit(X, y)
     for loaded in round_trips(clf, tmp_path):
         assert_array_equal(loaded.predict(X), clf.predict(X))
         assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))

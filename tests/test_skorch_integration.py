@@ -109,10 +109,6 @@ def make_net(net_class=NeuralNetClassifier, device="cpu", **params):
     return net_class(**defaults)
 
 
-def cheap_difficulty(estimator=None, **params):
-    return DifficultyEstimator(estimator, cv=3, n_repeats=1, **params)
-
-
 def parameters(net):
     return [p.detach().cpu().clone() for p in net.module_.parameters()]
 
@@ -147,11 +143,13 @@ def test_a_plain_net_becomes_its_weighted_twin(data, device):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_every_training_batch_carries_the_difficulty_weights(data, device):
+def test_every_training_batch_carries_the_difficulty_weights(
+    data, device, quick_difficulty
+):
     X, y = data
     meta = DifficultyWeightedClassifier(
         make_net(RecordingNet, device=device),
-        difficulty=cheap_difficulty(),
+        difficulty=quick_difficulty(),
         random_state=0,
     ).fit(X, y)
 
@@ -163,11 +161,11 @@ def test_every_training_batch_carries_the_difficulty_weights(data, device):
     )
 
 
-def test_a_weighted_net_is_used_as_given(data):
+def test_a_weighted_net_is_used_as_given(data, quick_difficulty):
     X, y = data
     net = make_net(WeightedNeuralNetClassifier)
     meta = DifficultyWeightedClassifier(
-        net, difficulty=cheap_difficulty(), random_state=0
+        net, difficulty=quick_difficulty(), random_state=0
     ).fit(X, y)
 
     assert type(meta.estimator_) is WeightedNeuralNetClassifier
@@ -176,11 +174,11 @@ def test_a_weighted_net_is_used_as_given(data):
     assert_same_parameters(meta.estimator_, by_hand)
 
 
-def test_a_pipeline_ending_in_a_net_passes_the_weights_to_it(data):
+def test_a_pipeline_ending_in_a_net_passes_the_weights_to_it(data, quick_difficulty):
     X, y = data
     pipe = Pipeline([("scale", StandardScaler()), ("net", make_net(RecordingNet))])
     meta = DifficultyWeightedClassifier(
-        pipe, difficulty=cheap_difficulty(), random_state=0
+        pipe, difficulty=quick_difficulty(), random_state=0
     ).fit(X, y)
 
     fitted_net = meta.estimator_[-1]
@@ -197,11 +195,11 @@ def test_a_pipeline_ending_in_a_net_passes_the_weights_to_it(data):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_strength_zero_trains_like_the_unweighted_net(data, device):
+def test_strength_zero_trains_like_the_unweighted_net(data, device, quick_difficulty):
     X, y = data
     meta = DifficultyWeightedClassifier(
         make_net(device=device),
-        difficulty=cheap_difficulty(),
+        difficulty=quick_difficulty(),
         strength=0.0,
         random_state=0,
     ).fit(X, y)
@@ -214,14 +212,14 @@ def test_strength_zero_trains_like_the_unweighted_net(data, device):
     np.testing.assert_array_equal(meta.predict(X), plain.predict(X))
 
 
-def test_a_regression_net_through_the_weighted_regressor(data):
+def test_a_regression_net_through_the_weighted_regressor(data, quick_difficulty):
     X, _ = data
     y = (X @ np.arange(1, N_FEATURES + 1, dtype=np.float32))[:, None]
     y[:5] += 20  # outliers
     net = make_net(NeuralNetRegressor, criterion=torch.nn.MSELoss, lr=0.02)
     net.set_params(module__out_features=1)
     meta = DifficultyWeightedRegressor(
-        net, difficulty=cheap_difficulty(net), random_state=0
+        net, difficulty=quick_difficulty(net), random_state=0
     ).fit(X, y)
 
     assert type(meta.estimator_) is WeightedNeuralNetRegressor
@@ -235,7 +233,9 @@ def test_a_regression_net_through_the_weighted_regressor(data):
     assert meta.predict(X).shape == (N_SAMPLES, 1)
 
 
-def test_resampled_regression_nets_get_column_targets(data, monkeypatch):
+def test_resampled_regression_nets_get_column_targets(
+    data, monkeypatch, quick_difficulty
+):
     """MSELoss would broadcast 1-D targets against the (n, 1) output."""
     X, _ = data
     y = X.sum(axis=1, keepdims=True)
@@ -248,7 +248,7 @@ def test_resampled_regression_nets_get_column_targets(data, monkeypatch):
     )
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message="Using a target size")
-        est = cheap_difficulty(net, random_state=0).fit(X, y)
+        est = quick_difficulty(net).fit(X, y)
     assert TargetShapeRegressor.target_shapes == [(40, 1)] * 3
     assert est.difficulty_.shape == (N_SAMPLES,)
 
@@ -287,11 +287,11 @@ def test_difficulty_of_a_net_is_reproducible_with_random_state(data, device):
     assert not np.allclose(first.difficulty_, other.difficulty_)
 
 
-def test_resampled_nets_train_without_the_internal_split(data):
+def test_resampled_nets_train_without_the_internal_split(data, quick_difficulty):
     X, y = data
     split = ValidSplit(3)
     net = shuffling_net(train_split=split)
-    est = cheap_difficulty(net, random_state=0).fit(X, y)
+    est = quick_difficulty(net).fit(X, y)
 
     assert est.estimator is net and net.train_split is split
     assert not net.initialized_
@@ -303,12 +303,14 @@ def test_resampled_nets_train_without_the_internal_split(data):
         assert "valid_loss" not in model.history[-1]
 
 
-def test_sample_weight_turns_the_resampled_nets_into_weighted_twins(data):
+def test_sample_weight_turns_the_resampled_nets_into_weighted_twins(
+    data, quick_difficulty
+):
     X, y = data
     weight = np.where(y == 0, 3.0, 1.0)
     net = shuffling_net()
-    weighted = cheap_difficulty(net, random_state=0).fit(X, y, sample_weight=weight)
-    unweighted = cheap_difficulty(net, random_state=0).fit(X, y)
+    weighted = quick_difficulty(net).fit(X, y, sample_weight=weight)
+    unweighted = quick_difficulty(net).fit(X, y)
 
     assert type(net) is NeuralNetClassifier
     for model in weighted.estimators_:
@@ -319,12 +321,12 @@ def test_sample_weight_turns_the_resampled_nets_into_weighted_twins(data):
     assert weighted.difficulty_[class_0].mean() < unweighted.difficulty_[class_0].mean()
 
 
-def test_all_one_weights_give_the_difficulty_of_no_weights(data):
+def test_all_one_weights_give_the_difficulty_of_no_weights(data, quick_difficulty):
     X, y = data
-    with_ones = cheap_difficulty(shuffling_net(), random_state=0).fit(
+    with_ones = quick_difficulty(shuffling_net()).fit(
         X, y, sample_weight=np.ones(N_SAMPLES)
     )
-    without = cheap_difficulty(shuffling_net(), random_state=0).fit(X, y)
+    without = quick_difficulty(shuffling_net()).fit(X, y)
 
     assert type(with_ones.estimators_[0]) is WeightedNeuralNetClassifier
     np.testing.assert_allclose(with_ones.difficulty_, without.difficulty_, rtol=1e-4)
@@ -364,11 +366,11 @@ def test_grid_search_over_weighting_reuses_the_cached_difficulty(
     assert cached.best_params_ == uncached.best_params_
 
 
-def test_clone_and_pickle_of_a_fitted_meta_estimator_with_a_net(data):
+def test_clone_and_pickle_of_a_fitted_meta_estimator_with_a_net(data, quick_difficulty):
     X, y = data
     net = make_net(RecordingNet)  # its weighted twin is made at run time
     meta = DifficultyWeightedClassifier(
-        net, difficulty=cheap_difficulty(), random_state=0
+        net, difficulty=quick_difficulty(), random_state=0
     ).fit(X, y)
 
     unfitted = clone(meta)
@@ -383,7 +385,7 @@ def test_clone_and_pickle_of_a_fitted_meta_estimator_with_a_net(data):
     np.testing.assert_array_equal(loaded.predict(X), meta.predict(X))
 
 
-def test_callbacks_that_need_the_validation_split_are_refused(data):
+def test_callbacks_that_need_the_validation_split_are_refused(data, quick_difficulty):
     from skorch.callbacks import EarlyStopping
 
     X, y = data
@@ -391,18 +393,16 @@ def test_callbacks_that_need_the_validation_split_are_refused(data):
     with pytest.raises(
         ValueError, match="callback 'EarlyStopping' monitors 'valid_loss'"
     ):
-        cheap_difficulty(net).fit(X, y)
+        quick_difficulty(net).fit(X, y)
     named = make_net(
         train_split=ValidSplit(3),
         callbacks=[("stop", EarlyStopping(monitor="valid_acc"))],
     )
     with pytest.raises(ValueError, match=r"callbacks__stop=None"):
-        cheap_difficulty(named).fit(X, y)
+        quick_difficulty(named).fit(X, y)
     # Switched off, or watching the training loss: the fits run.
     for ok in (
         clone(net).set_params(callbacks__EarlyStopping=None),
         clone(net).set_params(callbacks__EarlyStopping__monitor="train_loss"),
     ):
-        assert cheap_difficulty(ok, random_state=0).fit(X, y).difficulty_.shape == (
-            len(y),
-        )
+        assert quick_difficulty(ok).fit(X, y).difficulty_.shape == (len(y),)
