@@ -28,6 +28,7 @@ if not all(_importable(name) for name in ("torch", "skorch")):
     collect_ignore += [
         "skdifficulty/skorch.py",
         "skdifficulty/dynamics.py",
+        "skdifficulty/_stacked.py",
         "tests/_nets.py",
         "tests/test_dynamics.py",
     ]
