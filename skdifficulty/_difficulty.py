@@ -101,6 +101,11 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         hardware is idle during one (a GPU, a small net on a CPU). The net's
         optimizer must update each parameter on its own (SGD, Adam, AdamW,
         ...), and it runs no callbacks. See :ref:`stacked-engine`.
+    chunk_size : int, default=None
+        With ``engine="stacked"``, how many members run through the net at a
+        time; ``None`` runs them all at once. Smaller chunks bound the memory
+        of the activations (parameters and optimizer state stay on the
+        device for all members); the gradients are the same.
     record_epochs : bool, default=False
         With ``engine="stacked"``, also score every sample after every epoch
         with the members that hold it out, into ``per_epoch_`` (difficulty
@@ -205,6 +210,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         "keep_estimators": ["boolean"],
         "on_error": [StrOptions({"raise", "skip"})],
         "engine": [StrOptions({"sequential", "stacked"})],
+        "chunk_size": [Interval(Integral, 1, None, closed="left"), None],
         "record_epochs": ["boolean"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -224,6 +230,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         keep_estimators=True,
         on_error="raise",
         engine="sequential",
+        chunk_size=None,
         record_epochs=False,
         n_jobs=None,
         random_state=None,
@@ -239,6 +246,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         self.keep_estimators = keep_estimators
         self.on_error = on_error
         self.engine = engine
+        self.chunk_size = chunk_size
         self.record_epochs = record_epochs
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -484,7 +492,9 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             )
         from ._stacked import StackedNetRunner
 
-        return StackedNetRunner(on_epoch if self.record_epochs else None)
+        return StackedNetRunner(
+            self.chunk_size, on_epoch if self.record_epochs else None
+        )
 
     def _plan(self, X, targets, groups):
         """The splits of the resampling plan, one seed per fit, and their number.

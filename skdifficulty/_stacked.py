@@ -59,13 +59,17 @@ class StackedNetRunner:
 
     Parameters
     ----------
+    chunk_size : int, default=None
+        Members run through the net at a time (all when None): bounds the
+        memory of the activations, at the cost of more, smaller passes.
     on_epoch : callable, default=None
         Called after every epoch with the members' held-out ``Result`` list,
         as :meth:`run` yields them at the end (costs one prediction pass of
         all members per epoch).
     """
 
-    def __init__(self, on_epoch=None):
+    def __init__(self, chunk_size=None, on_epoch=None):
+        self.chunk_size = chunk_size
         self.on_epoch = on_epoch
 
     def run(self, plan):
@@ -78,7 +82,7 @@ class StackedNetRunner:
         weight = plan.params.get("sample_weight")
         if weight is not None:
             membership = membership * np.asarray(weight, dtype=np.float64)
-        stack = StackedModule(members)
+        stack = StackedModule(members, self.chunk_size)
         dataset = members[0].get_dataset(plan.X, plan.y)
         classes = _classes(members[0], plan.y)
 
@@ -178,7 +182,7 @@ def _initialized_members(net, seeds):
 class StackedModule:
     """The members' parameters stacked, their training and their predictions."""
 
-    def __init__(self, members):
+    def __init__(self, members, chunk_size=None):
         self.members = members
         self.net = members[0]
         self.base = self.net.module_
@@ -188,15 +192,23 @@ class StackedModule:
             "optimizer", self.params.items()
         )
         self.optimizer = _optimizer(self.net.optimizer, args, kwargs)
+        # Members run through the net a chunk at a time: the activations of
+        # one chunk are alive at once.
+        size = len(members) if chunk_size is None else chunk_size
+        self.chunks = [
+            slice(start, start + size) for start in range(0, len(members), size)
+        ]
 
-    def _forward(self, x, randomness):
+    def _forward(self, x, chunk):
         def member(params, buffers, x):
             if isinstance(x, dict):
                 return torch.func.functional_call(self.base, (params, buffers), (), x)
             return torch.func.functional_call(self.base, (params, buffers), (x,))
 
-        return torch.vmap(member, in_dims=(0, 0, None), randomness=randomness)(
-            self.params, self.buffers, x
+        params = {name: value[chunk] for name, value in self.params.items()}
+        buffers = {name: value[chunk] for name, value in self.buffers.items()}
+        return torch.vmap(member, in_dims=(0, 0, None), randomness="different")(
+            params, buffers, x
         )
 
     def fit(self, dataset, membership, end_of_epoch):
@@ -205,10 +217,14 @@ class StackedModule:
         for _ in range(net.max_epochs):
             self.base.train()
             for (x, index), y in _batches(net, dataset, training=True):
+                x = to_tensor(x, device=net.device)
+                batch_weight = weight[:, index.to(weight.device)]
                 self.optimizer.zero_grad()
-                y_pred = self._forward(to_tensor(x, device=net.device), "different")
-                loss = self._loss(y_pred, y, weight[:, index.to(weight.device)])
-                loss.backward()
+                # A member's gradient depends on its own loss only, so the
+                # chunks' gradients add up to the whole stack's.
+                for chunk in self.chunks:
+                    y_pred = self._forward(x, chunk)
+                    self._loss(y_pred, y, batch_weight[chunk]).backward()
                 self.optimizer.step()
             end_of_epoch()
 
@@ -238,7 +254,8 @@ class StackedModule:
         nonlinearity = net._get_predict_nonlinearity()
         outputs = []
         for (x, _), _ in _batches(net, dataset, training=False):
-            y_pred = self._forward(to_tensor(x, device=net.device), "different")
+            x = to_tensor(x, device=net.device)
+            y_pred = torch.cat([self._forward(x, chunk) for chunk in self.chunks])
             outputs.append(nonlinearity(y_pred).to("cpu"))
         return torch.cat(outputs, dim=1).numpy()
 

@@ -320,3 +320,14 @@ def test_per_epoch_scores_are_recorded_and_end_at_the_final_difficulty(data, dev
     assert est.per_epoch_[-1].mean() < est.per_epoch_[0].mean()
     with pytest.raises(ValueError, match="record_epochs=True needs engine='stacked'"):
         DifficultyEstimator(net, record_epochs=True).fit(X, y)
+
+
+def test_chunks_of_members_train_as_the_whole_stack(data):
+    X, y = data
+    splits = kfold_splits(y, n_splits=3, n_repeats=2)
+    seeds = np.arange(6)
+    whole = run_plan(make_net(), X, y, splits, seeds)
+    plan = FitPlan(make_net(), X, y, splits, seeds, {}, "predict_proba", True)
+    chunked = list(StackedNetRunner(chunk_size=4).run(plan))
+    for ours, theirs in zip(chunked, whole, strict=True):
+        assert_allclose(ours.prediction, theirs.prediction, atol=1e-6)
