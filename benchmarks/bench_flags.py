@@ -22,7 +22,7 @@ targets moved by 3 to 6 standard deviations, up or down (the data of
 
 Run from the repository root (about ten minutes on two cores):
 
-    python doc/user_guide/measure_flags.py
+    python benchmarks/bench_flags.py
 """
 
 import numpy as np
