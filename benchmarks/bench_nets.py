@@ -112,10 +112,14 @@ def _synchronize(device):
         torch.cuda.synchronize()
 
 
-def timing(device, repeats):
+NETS = {"MLP": MLP, "CNN": CNN}
+
+
+def timing(device, repeats, nets):
     X, y = digits()
     print(f"timing: digits {X.shape}, 20 epochs, batch 64, Adam, device {device}")
-    for name, module in (("MLP", MLP), ("CNN", CNN)):
+    for name in nets:
+        module = NETS[name]
         runs = engines(make_net(module, device), DynamicsDifficultyEstimator)
         for run in runs.values():  # warm-up: imports, allocator, kernels
             run(X, y)
@@ -137,7 +141,7 @@ def timing(device, repeats):
         print(f"  sequential / stacked (median of ratios): {speedup:.2f}")
 
 
-def quality(device, noises, seeds):
+def quality(device, noises, seeds, nets):
     X, y = digits()
     header = (
         f"{'net':4} {'noise':>5} {'seed':>4} | AUROC: {'stacked':>7} {'seq':>7}"
@@ -146,7 +150,8 @@ def quality(device, noises, seeds):
     )
     print("\nquality: digits, 70/30 split, training labels flipped at random")
     print(header)
-    for name, module in (("MLP", MLP), ("CNN", CNN)):
+    for name in nets:
+        module = NETS[name]
         for noise in noises:
             rows = []
             for seed in seeds:
@@ -210,6 +215,7 @@ def main(argv=None):
         "--parts", nargs="+", choices=["timing", "quality"], default=["timing"]
     )
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--nets", nargs="+", choices=list(NETS), default=list(NETS))
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--noise", type=float, nargs="+", default=[0.2, 0.4])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -224,9 +230,9 @@ def main(argv=None):
     print(f", torch threads {torch.get_num_threads()}")
     with threadpool_limits(limits=1):
         if "timing" in args.parts:
-            timing(args.device, args.repeats)
+            timing(args.device, args.repeats, args.nets)
         if "quality" in args.parts:
-            quality(args.device, args.noise, args.seeds)
+            quality(args.device, args.noise, args.seeds, args.nets)
 
 
 if __name__ == "__main__":

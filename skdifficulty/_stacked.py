@@ -205,8 +205,10 @@ class StackedModule:
                 return torch.func.functional_call(self.base, (params, buffers), (), x)
             return torch.func.functional_call(self.base, (params, buffers), (x,))
 
-        params = {name: value[chunk] for name, value in self.params.items()}
-        buffers = {name: value[chunk] for name, value in self.buffers.items()}
+        params, buffers = self.params, self.buffers
+        if len(self.chunks) > 1:
+            params = {name: value[chunk] for name, value in params.items()}
+            buffers = {name: value[chunk] for name, value in buffers.items()}
         return torch.vmap(member, in_dims=(0, 0, None), randomness="different")(
             params, buffers, x
         )
