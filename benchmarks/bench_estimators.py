@@ -109,7 +109,7 @@ def run_seed(name, seed, args):
         with tempfile.TemporaryDirectory() as cache:
             meta = DifficultyWeightedClassifier(
                 make(),
-                difficulty=DifficultyEstimator(
+                difficulty_estimator=DifficultyEstimator(
                     make(), n_repeats=3, keep_estimators=False
                 ),
                 normalize="class",

@@ -185,7 +185,7 @@ def _quality_row(module, device, X, y, noise, seed):
     accuracy["plain"] = net.fit(X_train, y_noisy).score(X_test, y_test)
     for key, estimator in estimators.items():
         clf = DifficultyWeightedClassifier(
-            net, difficulty=estimator, weighting="easy_first", strength=4
+            net, difficulty_estimator=estimator, weighting="easy_first", strength=4
         )
         torch.manual_seed(seed)
         clf.fit(X_train, y_noisy)

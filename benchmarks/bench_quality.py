@@ -126,7 +126,7 @@ def search(settings, seed, n_jobs, cache):
         scaled_lr(), n_repeats=settings["n_repeats"], keep_estimators=False
     )
     meta = DifficultyWeightedClassifier(
-        scaled_lr(), difficulty=difficulty, memory=cache, random_state=seed
+        scaled_lr(), difficulty_estimator=difficulty, memory=cache, random_state=seed
     )
     cv = StratifiedKFold(settings["inner_cv"], shuffle=True, random_state=seed)
     return GridSearchCV(meta, grid, cv=cv, scoring="balanced_accuracy", n_jobs=n_jobs)

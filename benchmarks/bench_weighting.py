@@ -26,7 +26,6 @@ Run: ``python benchmarks/bench_weighting.py [--parts a b c] [--seeds 0 1 2]
 """
 
 import argparse
-import functools
 import tempfile
 import time
 import warnings
@@ -39,7 +38,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-import skdifficulty._meta as _meta
 from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
 from skdifficulty._weighting import difficulty_weights
 from skdifficulty.datasets import load_noisy_digits
@@ -59,49 +57,6 @@ def weighting_grid(strengths, modes=MODES):
         {"weighting": list(modes), "strength": list(strengths)},
         {"weighting": ["none"]},
     ]
-
-
-class ScaledDifficultyWeightedClassifier(DifficultyWeightedClassifier):
-    """Local variant with a ``scale`` parameter, to measure a proposed change.
-
-    The library's meta-estimator always ranks the difficulty
-    (``scale="rank"``); this variant forwards ``scale`` to
-    ``difficulty_weights``. It patches the module global only for the duration
-    of its own fit, so the library itself is untouched.
-    """
-
-    def __init__(
-        self,
-        estimator=None,
-        *,
-        difficulty=None,
-        weighting="easy_first",
-        strength=1.0,
-        normalize="mean",
-        memory=None,
-        random_state=None,
-        scale="rank",
-    ):
-        super().__init__(
-            estimator,
-            difficulty=difficulty,
-            weighting=weighting,
-            strength=strength,
-            normalize=normalize,
-            memory=memory,
-            random_state=random_state,
-        )
-        self.scale = scale
-
-    def fit(self, X, y, sample_weight=None, **fit_params):
-        original = _meta.difficulty_weights
-        _meta.difficulty_weights = functools.partial(
-            difficulty_weights, scale=self.scale
-        )
-        try:
-            return super().fit(X, y, sample_weight=sample_weight, **fit_params)
-        finally:
-            _meta.difficulty_weights = original
 
 
 def grid_search(meta, grid, seed, scoring, n_jobs, cv=5):
@@ -186,9 +141,9 @@ def imbalance_search(variant, seed, n_jobs, cache):
         difficulty = DifficultyEstimator(
             scaled_lr(), keep_estimators=False, **difficulty_params
         )
-    meta = ScaledDifficultyWeightedClassifier(
+    meta = DifficultyWeightedClassifier(
         scaled_lr(),
-        difficulty=difficulty,
+        difficulty_estimator=difficulty,
         normalize="class",
         memory=cache,
         random_state=seed,

@@ -108,7 +108,7 @@ torch.manual_seed(0)
 plain = net.fit(X_train, y_train)
 weighted = DifficultyWeightedClassifier(
     net,
-    difficulty=DifficultyEstimator(
+    difficulty_estimator=DifficultyEstimator(
         net, cv=5, n_repeats=2, engine="stacked", random_state=0
     ),
     weighting="easy_first",

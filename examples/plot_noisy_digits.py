@@ -94,7 +94,7 @@ for ax, i in zip(axes, hardest, strict=True):
 model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
 plain = clone(model).fit(data.X_train, data.y_train)
 weighted = DifficultyWeightedClassifier(
-    clone(model), difficulty=difficulty, weighting="easy_first", strength=4
+    clone(model), difficulty_estimator=difficulty, weighting="easy_first", strength=4
 ).fit(data.X_train, data.y_train)
 
 accuracy = {

@@ -107,7 +107,7 @@ print(f"net on the true labels, clean test accuracy: {clean_accuracy(oracle):.3f
 # to run.
 by_net = DifficultyWeightedClassifier(
     make_net(),
-    difficulty=DifficultyEstimator(make_net(), cv=5, n_repeats=1),
+    difficulty_estimator=DifficultyEstimator(make_net(), cv=5, n_repeats=1),
     random_state=0,
 ).fit(X_train, y_train)
 print(
@@ -129,7 +129,7 @@ print(
 # model finds odd is not always one that a convolutional net finds odd.
 by_logreg = DifficultyWeightedClassifier(
     make_net(),
-    difficulty=DifficultyEstimator(cv=5, n_repeats=1),
+    difficulty_estimator=DifficultyEstimator(cv=5, n_repeats=1),
     random_state=0,
 )
 torch.manual_seed(0)

@@ -12,6 +12,7 @@ from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import (
     HasMethods,
+    Hidden,
     Interval,
     StrOptions,
     validate_params,
@@ -27,6 +28,7 @@ from sklearn.utils.validation import (
 __all__ = [
     "SKLEARN_INDEXES_PYARROW",
     "HasMethods",
+    "Hidden",
     "Interval",
     "StrOptions",
     "check_feature_names_in",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.linear_model import HuberRegressor, LogisticRegression, Ridge
+from sklearn.linear_model import HuberRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import Bunch
@@ -31,6 +31,7 @@ from ._cli import (
     require_pandas,
     write_atomically,
 )
+from ._defaults import default_estimator
 from ._difficulty import DifficultyEstimator
 from ._weighting import WEIGHTING_MODES
 
@@ -63,17 +64,6 @@ GROSS_ERROR_SIZE = (3.0, 6.0)
 def noise_kind(args):
     """``--noise-kind``, or the default of ``--task``."""
     return args.noise_kind or NOISE_KINDS[args.task][0]
-
-
-def _with_difficulty(meta, difficulty, **params):
-    """``meta(**params)`` with ``difficulty`` as its difficulty estimator.
-
-    The parameter is ``difficulty_estimator`` where the meta-estimator has
-    it (``difficulty`` is its older name).
-    """
-    names = meta._get_param_names()
-    name = "difficulty_estimator" if "difficulty_estimator" in names else "difficulty"
-    return meta(**params, **{name: difficulty})
 
 
 # -- the table --------------------------------------------------------------
@@ -139,11 +129,11 @@ def _task_models(args, memory):
         random_state=args.random_state,
     )
     if args.task == "regression":
-        base = make_pipeline(StandardScaler(), Ridge())
+        base = default_estimator(regression=True)
         return Bunch(
             base=base,
-            weighted=_with_difficulty(
-                DifficultyWeightedRegressor, difficulty, estimator=base, memory=memory
+            weighted=DifficultyWeightedRegressor(
+                base, difficulty_estimator=difficulty, memory=memory
             ),
             references={
                 "huber": make_pipeline(StandardScaler(), HuberRegressor(max_iter=1000))
@@ -151,13 +141,12 @@ def _task_models(args, memory):
             scoring="neg_median_absolute_error",
             folds=KFold(args.search_cv, shuffle=True, random_state=args.random_state),
         )
-    base = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    base = default_estimator()
     return Bunch(
         base=base,
-        weighted=_with_difficulty(
-            DifficultyWeightedClassifier,
-            difficulty,
-            estimator=base,
+        weighted=DifficultyWeightedClassifier(
+            base,
+            difficulty_estimator=difficulty,
             normalize="class" if balanced else "mean",
             memory=memory,
         ),

@@ -76,7 +76,7 @@ class BaselineRefit:
     >>> from skdifficulty import DifficultyEstimator
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = DifficultyWeightedClassifier(
-    ...     difficulty=DifficultyEstimator(n_repeats=1), random_state=0
+    ...     difficulty_estimator=DifficultyEstimator(n_repeats=1), random_state=0
     ... )
     >>> grid = {"weighting": ["none", "easy_first"], "strength": [1, 4]}
     >>> search = GridSearchCV(clf, grid, refit=BaselineRefit()).fit(X, y)

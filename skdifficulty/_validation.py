@@ -144,8 +144,8 @@ def check_float_vector(values, name, n_samples=None, *, reference="difficulty"):
 
 
 def check_length(values, n_samples, name, *, reference="difficulty", unit="values"):
-    """Refuse ``values`` whose length is not ``n_samples`` (None: any)."""
-    if n_samples is not None and len(values) != n_samples:
+    """Refuse ``values`` whose length is not ``n_samples`` (either None: any)."""
+    if values is not None and n_samples is not None and len(values) != n_samples:
         per = " samples" if reference == "X" else ""
         raise ValueError(
             f"{name} has {len(values)} {unit} but {reference} has {n_samples}{per}."

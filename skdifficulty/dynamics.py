@@ -12,7 +12,7 @@ Three in-sample signals are read off the epochs of a single training run:
 
 :class:`TrainingDynamics` is the skorch callback that records them;
 :class:`DynamicsDifficultyEstimator` trains a net once with it and turns the
-records into a per-sample difficulty, as the ``difficulty=`` of
+records into a per-sample difficulty, as the ``difficulty_estimator=`` of
 :class:`~skdifficulty.DifficultyWeightedClassifier`.
 
 This module imports torch and skorch.

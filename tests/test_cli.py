@@ -869,9 +869,8 @@ def test_demo(capsys, tmp_path):
     with threadpool_limits(limits=1):
         plain = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
         plain.fit(data.X_train, data.y_train)
-        easy = _demo._with_difficulty(
-            DifficultyWeightedClassifier,
-            DifficultyEstimator(
+        easy = DifficultyWeightedClassifier(
+            difficulty_estimator=DifficultyEstimator(
                 cv=3, n_repeats=1, keep_estimators=False, random_state=0
             ),
             estimator=make_pipeline(

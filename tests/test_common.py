@@ -42,7 +42,7 @@ ESTIMATORS = [
     DifficultyEstimator(resampling="bootstrap", loss="brier", n_repeats=2),
     DifficultyWeightedClassifier(),
     DifficultyWeightedClassifier(
-        difficulty=DifficultyEstimator(n_repeats=1, loss="brier"),
+        difficulty_estimator=DifficultyEstimator(n_repeats=1, loss="brier"),
         weighting="hard_first",
         normalize="class",
     ),

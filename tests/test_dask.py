@@ -94,7 +94,7 @@ def test_grid_search_on_the_cluster_is_bit_identical(client, data, quick_difficu
 
     def search():
         return GridSearchCV(
-            DifficultyWeightedClassifier(difficulty=difficulty), grid, cv=3
+            DifficultyWeightedClassifier(difficulty_estimator=difficulty), grid, cv=3
         ).fit(X, y)
 
     local = search()

@@ -354,7 +354,7 @@ def test_as_the_difficulty_of_a_weighted_classifier(noisy):
     net = make_net(max_epochs=5, train_split=None)
     meta = DifficultyWeightedClassifier(
         net,
-        difficulty=DynamicsDifficultyEstimator(net),
+        difficulty_estimator=DynamicsDifficultyEstimator(net),
         weighting="easy_first",
         strength=2.0,
         random_state=0,

@@ -177,7 +177,7 @@ def test_weighted_classifier_fits_and_predicts_on_a_frame(lib, data, estimator):
     def fit(X):
         clf = DifficultyWeightedClassifier(
             estimator and estimator(),
-            difficulty=DifficultyEstimator(n_repeats=1),
+            difficulty_estimator=DifficultyEstimator(n_repeats=1),
             random_state=0,
         )
         return clf.fit(X, y, sample_weight=np.linspace(0.5, 2, 60))
@@ -202,6 +202,6 @@ def test_the_callers_frame_is_not_modified(lib, data):
     est = difficulty_estimator().fit(X, y)
     est.transform(X)
     DifficultyWeightedClassifier(
-        by_name(), difficulty=DifficultyEstimator(n_repeats=1), random_state=0
+        by_name(), difficulty_estimator=DifficultyEstimator(n_repeats=1), random_state=0
     ).fit(X, y)
     lib.assert_equal(X, before)

@@ -46,7 +46,7 @@ def weighted_classifier(quick_difficulty):
 
     def make(estimator=None, **params):
         difficulty = quick_difficulty(None if estimator is None else clone(estimator))
-        return DifficultyWeightedClassifier(estimator, difficulty=difficulty, **params)
+        return DifficultyWeightedClassifier(estimator, difficulty_estimator=difficulty, **params)
 
     return make
 
@@ -259,7 +259,7 @@ def test_the_zero_one_loss_weights_an_estimator_without_predict_proba(
 ):
     X, y = data
     clf = DifficultyWeightedClassifier(
-        SVC(), difficulty=quick_difficulty(SVC(), loss="zero_one")
+        SVC(), difficulty_estimator=quick_difficulty(SVC(), loss="zero_one")
     ).fit(X, y)
     assert set(np.unique(clf.difficulty_)) <= {0.0, 1.0}
     assert_allclose(clf.sample_weight_.mean(), 1.0)
@@ -382,7 +382,7 @@ def test_a_cv_that_never_holds_out_some_samples_is_refused(data, meta):
     cv = [(half, half + N_SAMPLES // 2)]
     model = DifficultyEstimator(cv=cv)
     if meta:
-        model = DifficultyWeightedClassifier(difficulty=model)
+        model = DifficultyWeightedClassifier(difficulty_estimator=model)
     with pytest.raises(ValueError, match=re.escape("45 samples (the first: index 0)")):
         model.fit(X, y)
 
@@ -442,7 +442,7 @@ def test_a_failing_fit_in_the_meta_estimator_chains_the_cause(data):
     plan, fail_size = failing_plan(y)
     failing = FailingClassifier(fail_size)
     clf = DifficultyWeightedClassifier(
-        failing, difficulty=DifficultyEstimator(failing, cv=plan)
+        failing, difficulty_estimator=DifficultyEstimator(failing, cv=plan)
     )
     with pytest.raises(ArithmeticError, match="repeat 0, fold 3") as excinfo:
         clf.fit(X, y)
@@ -480,7 +480,7 @@ def test_skipped_fits_warn_and_are_counted_in_the_meta_estimator(data):
     failing = FailingClassifier(fail_size)
     clf = DifficultyWeightedClassifier(
         RecordingClassifier(),
-        difficulty=DifficultyEstimator(failing, cv=plan, on_error="skip"),
+        difficulty_estimator=DifficultyEstimator(failing, cv=plan, on_error="skip"),
     )
     with pytest.warns(
         FitFailedWarning, match="1 of 4 resampled fits failed .* repeat 0, fold 3"
@@ -554,7 +554,7 @@ def test_weighted_classifier_does_not_mutate_its_inputs(data, kind, quick_diffic
     X, y, w = as_kind(kind, X, y, np.linspace(0.5, 2, N_SAMPLES))
     lr = LogisticRegression(max_iter=500)
     difficulty = quick_difficulty(LogisticRegression(max_iter=500))
-    clf = DifficultyWeightedClassifier(lr, difficulty=difficulty)
+    clf = DifficultyWeightedClassifier(lr, difficulty_estimator=difficulty)
     before = hashes(X, y, w, lr, difficulty, clf)
     clf.fit(X, y, sample_weight=w)
     clf.predict(X)
@@ -568,7 +568,7 @@ def test_weighted_classifier_does_not_mutate_its_inputs(data, kind, quick_diffic
 def test_default_weighted_classifier_takes_sparse_input(data, quick_difficulty):
     """The default pipeline must not center sparse X (as DifficultyEstimator's)."""
     X, y = data
-    clf = DifficultyWeightedClassifier(difficulty=quick_difficulty())
+    clf = DifficultyWeightedClassifier(difficulty_estimator=quick_difficulty())
     clf.fit(sparse.csr_matrix(X), y)
     assert clf.predict(sparse.csr_matrix(X)).shape == (N_SAMPLES,)
 
@@ -594,7 +594,7 @@ def test_n_jobs_gives_an_identical_weighted_classifier(data, quick_difficulty):
     for n_jobs in (1, 2):
         difficulty = quick_difficulty(n_repeats=2, n_jobs=n_jobs)
         fits.append(
-            DifficultyWeightedClassifier(difficulty=difficulty, strength=2).fit(X, y)
+            DifficultyWeightedClassifier(difficulty_estimator=difficulty, strength=2).fit(X, y)
         )
     assert_array_equal(fits[0].sample_weight_, fits[1].sample_weight_)
     assert_array_equal(fits[0].predict_proba(X), fits[1].predict_proba(X))

@@ -149,7 +149,7 @@ def test_every_training_batch_carries_the_difficulty_weights(
     X, y = data
     meta = DifficultyWeightedClassifier(
         make_net(RecordingNet, device=device),
-        difficulty=quick_difficulty(),
+        difficulty_estimator=quick_difficulty(),
         random_state=0,
     ).fit(X, y)
 
@@ -165,7 +165,7 @@ def test_a_weighted_net_is_used_as_given(data, quick_difficulty):
     X, y = data
     net = make_net(WeightedNeuralNetClassifier)
     meta = DifficultyWeightedClassifier(
-        net, difficulty=quick_difficulty(), random_state=0
+        net, difficulty_estimator=quick_difficulty(), random_state=0
     ).fit(X, y)
 
     assert type(meta.estimator_) is WeightedNeuralNetClassifier
@@ -178,7 +178,7 @@ def test_a_pipeline_ending_in_a_net_passes_the_weights_to_it(data, quick_difficu
     X, y = data
     pipe = Pipeline([("scale", StandardScaler()), ("net", make_net(RecordingNet))])
     meta = DifficultyWeightedClassifier(
-        pipe, difficulty=quick_difficulty(), random_state=0
+        pipe, difficulty_estimator=quick_difficulty(), random_state=0
     ).fit(X, y)
 
     fitted_net = meta.estimator_[-1]
@@ -199,7 +199,7 @@ def test_strength_zero_trains_like_the_unweighted_net(data, device, quick_diffic
     X, y = data
     meta = DifficultyWeightedClassifier(
         make_net(device=device),
-        difficulty=quick_difficulty(),
+        difficulty_estimator=quick_difficulty(),
         strength=0.0,
         random_state=0,
     ).fit(X, y)
@@ -219,7 +219,7 @@ def test_a_regression_net_through_the_weighted_regressor(data, quick_difficulty)
     net = make_net(NeuralNetRegressor, criterion=torch.nn.MSELoss, lr=0.02)
     net.set_params(module__out_features=1)
     meta = DifficultyWeightedRegressor(
-        net, difficulty=quick_difficulty(net), random_state=0
+        net, difficulty_estimator=quick_difficulty(net), random_state=0
     ).fit(X, y)
 
     assert type(meta.estimator_) is WeightedNeuralNetRegressor
@@ -338,7 +338,7 @@ def test_all_one_weights_give_the_difficulty_of_no_weights(data, quick_difficult
 def _search(memory):
     meta = DifficultyWeightedClassifier(
         make_net(CountingNet),
-        difficulty=DifficultyEstimator(make_net(CountingNet), cv=2, n_repeats=1),
+        difficulty_estimator=DifficultyEstimator(make_net(CountingNet), cv=2, n_repeats=1),
         memory=memory,
         random_state=0,
     )
@@ -370,7 +370,7 @@ def test_clone_and_pickle_of_a_fitted_meta_estimator_with_a_net(data, quick_diff
     X, y = data
     net = make_net(RecordingNet)  # its weighted twin is made at run time
     meta = DifficultyWeightedClassifier(
-        net, difficulty=quick_difficulty(), random_state=0
+        net, difficulty_estimator=quick_difficulty(), random_state=0
     ).fit(X, y)
 
     unfitted = clone(meta)
