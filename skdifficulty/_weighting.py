@@ -1,9 +1,9 @@
 """Weighting schemes: turn per-sample difficulty into sample weights.
 
-Every built-in scheme works on the *share* of the training samples on either
-side of a sample's difficulty, so that one ``strength`` means the same on every
-data set and every loss. With ``q`` the share of samples easier than sample
-``i`` (its mid-rank by default), the weight is a power of a share:
+The rank modes work on the *share* of the training samples on either side of
+a sample's difficulty, so that one ``strength`` means the same on every data
+set and every loss. With ``q`` the share of samples easier than sample ``i``
+(its mid-rank by default), the weight is a power of a share:
 
 ============  ==========================  ==================================
 mode          weight                      in words
@@ -18,6 +18,26 @@ In easy_first, hard_first and two_ends a sample whose share is one half weighs
 ``2 ** -s`` as much as the samples at the favoured end; in medium_first a sample
 at either quartile weighs ``2 ** -s`` as much as the median one. ``s = 0`` gives
 uniform weights.
+
+The cut-off modes work on the difficulty's own scale instead, as robust
+regression does with residuals: every sample up to a cut-off ``c`` estimated
+from the data (:func:`difficulty_cutoff`, per class when labels are given) or
+given as a number keeps weight 1, and only the samples beyond it lose weight.
+With ``u = d / c`` a sample's difficulty over its cut-off, the weight beyond
+the cut-off is:
+
+======  =========================================  ============================
+mode    weight for ``u > 1``                       in words
+======  =========================================  ============================
+huber   ``u ** -s``                                twice the cut-off weighs
+                                                   ``2 ** -s``
+tukey   ``(1 - min(1, s * (u - 1)) ** 2) ** 2``    falls smoothly to 0 at
+                                                   ``u = 1 + 1/s``
+trim    ``2 ** -s``                                every sample beyond weighs
+                                                   ``2 ** -s``
+======  =========================================  ============================
+
+``s = 0`` gives uniform weights here too.
 """
 
 from numbers import Real
@@ -26,17 +46,27 @@ import numpy as np
 from scipy.special import log_ndtr
 from scipy.stats import rankdata
 from sklearn.utils import check_array
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _num_samples,
-    column_or_1d,
+
+from ._compat import Interval, StrOptions, validate_params
+from ._inspection import estimate_noise_share
+from ._validation import (
+    check_class_labels,
+    check_float_vector,
+    check_length,
+    check_weights,
 )
 
-from ._validation import check_weights
+RANK_MODES = ("easy_first", "hard_first", "medium_first", "two_ends")
+"""The modes that work on the share of easier samples (see ``scale``)."""
 
-WEIGHTING_MODES = ("easy_first", "hard_first", "medium_first", "two_ends", "none")
+CUTOFF_MODES = ("huber", "tukey", "trim")
+"""The modes that keep weight 1 up to a cut-off on the difficulty's own scale."""
+
+WEIGHTING_MODES = (*RANK_MODES, *CUTOFF_MODES, "none")
 """Names accepted by ``difficulty_weights(weighting=...)`` (a callable also is)."""
+
+CUTOFFS = ("auto", "mad", "mixture", "noise")
+"""Names accepted by the ``cutoff`` parameter (a number also is)."""
 
 SCALES = ("rank", "standard", "none")
 """Names accepted by the ``scale`` parameter."""
@@ -52,23 +82,6 @@ _SCHEME_PARAMS = {
     "strength": [Interval(Real, 0, None, closed="left")],
     "scale": [StrOptions(set(SCALES))],
 }
-
-
-def _check_difficulty(difficulty):
-    """Return a float copy of ``difficulty``; refuse NaN, inf and non-1-D input."""
-    d = check_array(
-        difficulty,
-        ensure_2d=False,
-        dtype=np.float64,
-        copy=True,
-        input_name="difficulty",
-    )
-    if d.ndim != 1:
-        raise ValueError(
-            f"difficulty must be a 1-D array with one value per sample; "
-            f"got an array of shape {d.shape}."
-        )
-    return d
 
 
 def _robust_z(d):
@@ -121,7 +134,7 @@ def _log_weights(difficulty, mode, strength, scale):
 
     -inf marks a weight of exactly 0 (a share of 0 under ``scale="none"``).
     """
-    d = _check_difficulty(difficulty)
+    d = check_float_vector(difficulty, "difficulty")
     if mode == "none":
         return np.zeros_like(d)
     log_lower, log_upper = _log_shares(d, scale)
@@ -161,7 +174,7 @@ def easy_first(difficulty, *, strength=1.0, scale="rank"):
     Parameters
     ----------
     difficulty : array-like of shape (n_samples,)
-        Per-sample difficulty, larger is harder (e.g. the held-out log loss).
+        Per-sample difficulty, larger is harder.
         Must be finite.
     strength : float, default=1.0
         Exponent ``s >= 0``. The sample in the middle of the ranking weighs
@@ -326,9 +339,323 @@ def two_ends(difficulty, *, strength=1.0, scale="rank"):
     return _scheme("two_ends", difficulty, strength, scale)
 
 
+# -- the cut-off modes --------------------------------------------------------
+
+# 1.4826 * MAD estimates the standard deviation of normal data.
+_MAD_TO_SIGMA = 1.482602218505602
+
+# sqrt(pi / 2) * mean absolute deviation estimates it too.
+_MEAN_AD_TO_SIGMA = 1.2533141373155001
+
+# The cut-off of cutoff="mad": this many robust standard deviations above the
+# median, on the square root of the difficulty.
+_MAD_K = 3.0
+
+
+def _check_losses(d):
+    """Refuse negative difficulties: the cut-off modes need losses."""
+    if d.shape[0] and d.min() < 0:
+        raise ValueError(
+            "The cut-off modes (huber, tukey, trim) need non-negative difficulties "
+            f"(held-out losses); got a minimum of {d.min():.4g}."
+        )
+
+
+def _mad_cutoff(d, max_rounds=50):
+    """``(median + 3 sigma) ** 2`` of ``sqrt(d)``; +inf where nothing stands out.
+
+    For the squared error ``sqrt(d)`` is the root-mean-square held-out
+    residual, and the rule is the classical three-sigma rule with a robust
+    sigma: 1.4826 times the median absolute deviation (MAD). Gross errors
+    inflate a single MAD (40% of them hide the smaller ones), so the median
+    and the MAD are computed again over the values within the cut-off, until
+    those no longer change. Where more than half the values tie (a zero-one
+    difficulty, mostly 0), 1.2533 times the mean absolute deviation from the
+    median replaces the MAD once, without further rounds (both estimate the
+    standard deviation of normal data).
+    """
+    t = np.sqrt(d)
+    within = np.ones(t.shape[0], dtype=bool)
+    cutoff = np.inf
+    for round_ in range(max_rounds):
+        values = t[within]
+        median = np.median(values)
+        deviation = np.abs(values - median)
+        sigma = _MAD_TO_SIGMA * np.median(deviation)
+        tied = sigma == 0
+        if tied:
+            if round_ > 0:
+                break  # keep the last cut-off
+            sigma = _MEAN_AD_TO_SIGMA * deviation.mean()
+            if sigma == 0:  # all tie: nobody stands out
+                return np.inf
+        cutoff = median + _MAD_K * sigma
+        now = t <= cutoff
+        if tied or np.array_equal(now, within):
+            break
+        within = now
+    return cutoff**2
+
+
+def _two_means_split(t):
+    """Index that splits sorted ``t`` into two groups of least total variance."""
+    n = t.shape[0]
+    csum = np.cumsum(t)
+    k = np.arange(1, n)  # sizes of the lower group
+    lower = csum[:-1]
+    upper = csum[-1] - lower
+    # Between-group sum of squares, up to a constant: maximize it.
+    between = lower**2 / k + upper**2 / (n - k)
+    return int(np.argmax(between)) + 1
+
+
+def _normal_logpdf(t, mean, var):
+    return -0.5 * (np.log(2 * np.pi * var) + (t - mean) ** 2 / var)
+
+
+def _fit_two_normals(t, max_iter=1000, tol=1e-12):
+    """EM for a mixture of two normals on 1-D ``t``, started from 2-means.
+
+    Deterministic, and stops when no responsibility moves by more than
+    ``tol``, so that scaling ``t`` scales the fit. Returns (weights, means,
+    variances), the lower mean first.
+    """
+    t = np.sort(t)
+    split = _two_means_split(t)
+    floor = 1e-6 * t.var() + 1e-300
+    resp = np.zeros((t.shape[0], 2))
+    resp[:split, 0] = 1.0
+    resp[split:, 1] = 1.0
+    for _ in range(max_iter):
+        totals = resp.sum(axis=0)
+        weights = totals / t.shape[0]
+        means = resp.T @ t / totals
+        variances = np.maximum(
+            (resp * (t[:, None] - means) ** 2).sum(0) / totals, floor
+        )
+        log_joint = np.log(weights) + _normal_logpdf(t[:, None], means, variances)
+        top = log_joint.max(axis=1, keepdims=True)
+        log_norm = top + np.log(np.exp(log_joint - top).sum(axis=1, keepdims=True))
+        previous, resp = resp, np.exp(log_joint - log_norm)
+        if np.max(np.abs(resp - previous)) <= tol:
+            break
+    order = np.argsort(means)
+    return weights[order], means[order], variances[order]
+
+
+def _mixture_cutoff(d):
+    """Where the upper of two normals fitted to ``sqrt(d)`` becomes the likelier.
+
+    The cut-off is the smallest point above the lower component's mean at
+    which a sample is more likely to come from the upper component, squared
+    back onto the difficulty's scale; +inf where the upper component never
+    wins there (or the data cannot hold two components).
+    """
+    t = np.sqrt(d)
+    if t.shape[0] < 4 or t.max() == t.min():
+        return np.inf
+    (w_lo, w_hi), (m_lo, m_hi), (v_lo, v_hi) = _fit_two_normals(t)
+    if not (w_hi > 0 and m_hi > m_lo):
+        return np.inf
+    # f(x) = log(w_hi N(x; hi)) - log(w_lo N(x; lo)) = a x^2 + b x + c
+    a = 0.5 / v_lo - 0.5 / v_hi
+    b = m_hi / v_hi - m_lo / v_lo
+    c = (
+        np.log(w_hi / w_lo)
+        - 0.5 * np.log(v_hi / v_lo)
+        - 0.5 * m_hi**2 / v_hi
+        + 0.5 * m_lo**2 / v_lo
+    )
+
+    def f(x):
+        return (a * x + b) * x + c
+
+    if f(m_lo) >= 0:
+        return m_lo**2
+    if abs(a) < 1e-12 * (abs(b) + 1e-300):
+        roots = np.array([-c / b]) if b != 0 else np.array([])
+    else:
+        disc = b * b - 4 * a * c
+        if disc < 0:
+            return np.inf
+        root = np.sqrt(disc)
+        roots = np.array([(-b - root) / (2 * a), (-b + root) / (2 * a)])
+    # f(m_lo) < 0: the first root above m_lo is where the upper one starts winning.
+    above = np.sort(roots[roots > m_lo])
+    return above[0] ** 2 if above.size else np.inf
+
+
+def _check_heldout_proba(heldout_proba, n_samples, n_classes):
+    proba = check_array(heldout_proba, dtype=np.float64, input_name="heldout_proba")
+    if proba.shape != (n_samples, n_classes):
+        raise ValueError(
+            f"heldout_proba must have one row per sample and one column per class "
+            f"(in the sorted order of the labels y), shape ({n_samples}, "
+            f"{n_classes}); got shape {proba.shape}."
+        )
+    if np.any(proba < 0):
+        raise ValueError("heldout_proba has negative values.")
+    return proba
+
+
+def _noise_counts(codes, proba):
+    """Per class, how many labels confident learning estimates to be wrong.
+
+    The calibrated confident joint of Northcutt et al. (2021), as
+    :func:`difficulty_table` flags with it; at most all but one of a class's
+    samples.
+    """
+    _, per_class = estimate_noise_share(proba, codes)
+    counts = np.bincount(codes, minlength=proba.shape[1])
+    issues = np.rint(per_class).astype(np.intp)
+    return np.clip(issues, 0, np.maximum(counts - 1, 0))
+
+
+def _group_cutoff(d, method):
+    if method == "mad":
+        return _mad_cutoff(d)
+    return _mixture_cutoff(d)
+
+
+@validate_params(
+    {
+        "difficulty": ["array-like"],
+        "y": ["array-like", None],
+        "method": [StrOptions(set(CUTOFFS))],
+        "heldout_proba": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def difficulty_cutoff(difficulty, y=None, *, method="auto", heldout_proba=None):
+    """The cut-off of each sample's difficulty above which it counts as an outlier.
+
+    The cut-off modes of :func:`difficulty_weights` (``"huber"``, ``"tukey"``
+    and ``"trim"``) keep weight 1 up to it. With class labels ``y`` it is
+    estimated within each class, so that a rare class, whose samples are
+    harder for every model, is judged by its own standard.
+
+    Parameters
+    ----------
+    difficulty : array-like of shape (n_samples,)
+        Per-sample difficulty: a held-out loss, non-negative and finite.
+    y : array-like of shape (n_samples,), default=None
+        Class labels: one cut-off per class. ``None`` (regression): one for
+        all samples.
+    method : {"auto", "mad", "mixture", "noise"}, default="auto"
+        - "mad": ``(median + 3 * sigma) ** 2`` of the square root of the
+          difficulty, ``sigma = 1.4826 * MAD``, with the median and the MAD
+          computed again over the values within the cut-off until those no
+          longer change (if more than half the values tie, ``sigma`` is
+          ``1.2533`` times the mean absolute deviation from the median, in
+          one round). For the squared error the square root is the
+          root-mean-square held-out residual, so this is the three-sigma
+          rule of robust regression with a robust sigma.
+        - "mixture": two normal components fitted (by EM, from a 2-means
+          split) to the square root of the difficulty; the cut-off is where a
+          sample becomes likelier to belong to the upper one. It always finds
+          two components, also in clean data.
+        - "noise": the number of wrong labels in each class estimated by
+          confident learning (Northcutt et al., 2021) from
+          ``heldout_proba``: a sample labelled ``i`` counts toward class
+          ``j`` when its probability of ``j`` reaches the mean probability of
+          ``j`` among the samples labelled ``j`` and is the largest such, and
+          each row of these counts is rescaled to the class's size. The
+          cut-off leaves that many of the class's hardest samples beyond it
+          (ties kept below; at least one sample kept). Needs ``y`` and
+          ``heldout_proba``.
+        - "auto": "noise" when ``heldout_proba`` is given, else "mad".
+    heldout_proba : array-like of shape (n_samples, n_classes), default=None
+        Held-out class probabilities of the training samples, columns in
+        the sorted order of the labels, e.g.
+        :attr:`DifficultyEstimator.heldout_proba_`.
+
+    Returns
+    -------
+    cutoff : ndarray of shape (n_samples,)
+        The cut-off of each sample (the same within a class); ``inf`` where
+        no sample stands out.
+
+    See Also
+    --------
+    difficulty_weights : Weights from the difficulty and its cut-off.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdifficulty._weighting import difficulty_cutoff
+    >>> d = np.array([1.0, 1.2, 0.8, 1.1, 0.9, 1.0, 9.0]) ** 2
+    >>> cutoff = difficulty_cutoff(d, method="mad")
+    >>> bool(cutoff[0] < 9.0**2), bool(cutoff[0] > 1.2**2)
+    (True, True)
+    """
+    d = check_float_vector(difficulty, "difficulty")
+    _check_losses(d)
+    n_samples = d.shape[0]
+    check_length(y, n_samples, "y", unit="samples")
+    if method == "auto":
+        method = "mad" if heldout_proba is None else "noise"
+    if method == "noise" and (y is None or heldout_proba is None):
+        raise ValueError(
+            "cutoff='noise' estimates the share of wrong labels in each class by "
+            "confident learning, which needs the class labels y and the held-out "
+            "probabilities heldout_proba (DifficultyEstimator.heldout_proba_); "
+            "use 'mad' or 'mixture' without them."
+        )
+    if y is None:
+        return np.full(n_samples, _group_cutoff(d, method))
+    classes, codes = _class_codes(y)
+    cutoff = np.empty(n_samples)
+    if method == "noise":
+        proba = _check_heldout_proba(heldout_proba, n_samples, classes.shape[0])
+        issues = _noise_counts(codes, proba)
+    for k in range(classes.shape[0]):
+        members = codes == k
+        if method == "noise":
+            values = np.sort(d[members])
+            n_kept = values.shape[0] - issues[k]
+            cutoff[members] = np.inf if issues[k] == 0 else values[n_kept - 1]
+        else:
+            cutoff[members] = _group_cutoff(d[members], method)
+    return cutoff
+
+
+def _cutoffs(d, y, cutoff, heldout_proba):
+    """Each sample's cut-off: estimated by name, or the number given."""
+    if isinstance(cutoff, str):
+        return difficulty_cutoff(d, y, method=cutoff, heldout_proba=heldout_proba)
+    _check_losses(d)
+    return np.full(d.shape[0], float(cutoff))
+
+
+def _log_cutoff_weights(d, c, mode, strength):
+    """Log weights of a cut-off mode: 0 up to the cut-off ``c``, falling beyond.
+
+    -inf marks a weight of exactly 0 (``tukey`` far out; ``huber`` for a
+    positive difficulty over a cut-off of 0).
+    """
+    log_w = np.zeros_like(d)
+    if strength == 0:  # exactly uniform
+        return log_w
+    beyond = d > c
+    if not beyond.any():
+        return log_w
+    with np.errstate(divide="ignore"):  # a cut-off of 0: u = inf
+        ratio = d[beyond] / c[beyond]
+    if mode == "huber":
+        log_w[beyond] = _log_power(-np.log(ratio), strength)
+    elif mode == "trim":
+        log_w[beyond] = _log_power(np.full(ratio.shape, -_LN2), strength)
+    else:  # tukey
+        with np.errstate(over="ignore"):
+            reach = np.minimum(1.0, strength * (ratio - 1.0))
+        with np.errstate(divide="ignore"):
+            log_w[beyond] = 2.0 * np.log1p(-(reach**2))
+    return log_w
+
+
 def _callable_weights(func, difficulty, y):
     """Call a user weighting on copies of the inputs and check what it returns."""
-    d = _check_difficulty(difficulty)
+    d = check_float_vector(difficulty, "difficulty")
     y_copy = None if y is None else np.array(y, copy=True)
     w = np.asarray(func(d.copy(), y_copy))
     name = getattr(func, "__name__", repr(func))
@@ -477,21 +804,11 @@ def _check_representable(before, after, normalize, fixes):
         )
 
 
-def _check_y_length(y, n_samples):
-    """Refuse labels that do not match the difficulty sample for sample."""
-    if y is not None and _num_samples(y) != n_samples:
-        raise ValueError(
-            f"y has {_num_samples(y)} samples but difficulty has {n_samples}."
-        )
-
-
 def _class_codes(y):
     """Class labels and each sample's class index, for normalize='class'."""
     if y is None:
         raise ValueError("normalize='class' needs the class labels y; got y=None.")
-    y = column_or_1d(y, warn=True)
-    check_classification_targets(y)
-    return np.unique(y, return_inverse=True)
+    return check_class_labels(y, min_classes=1)
 
 
 def _normalize_per_class(mantissa, exponent, classes, codes):
@@ -517,6 +834,8 @@ def _normalize_per_class(mantissa, exponent, classes, codes):
         "strength": [Interval(Real, 0, None, closed="left")],
         "normalize": [StrOptions({"mean", "class"}), None],
         "scale": [StrOptions(set(SCALES))],
+        "cutoff": [StrOptions(set(CUTOFFS)), Interval(Real, 0, None, closed="left")],
+        "heldout_proba": ["array-like", None],
         "sample_weight": ["array-like", Real, None],
     },
     prefer_skip_nested_validation=True,
@@ -529,6 +848,8 @@ def difficulty_weights(
     strength=1.0,
     normalize="mean",
     scale="rank",
+    cutoff="auto",
+    heldout_proba=None,
     sample_weight=None,
 ):
     """Sample weights from per-sample difficulty, normalized and combined.
@@ -545,18 +866,30 @@ def difficulty_weights(
         Per-sample difficulty, larger is harder (e.g. the held-out log loss
         of each sample). Must be finite; the input is not modified.
     y : array-like of shape (n_samples,), default=None
-        Class labels. Needed by ``normalize="class"``; passed on to a
-        callable ``weighting``.
+        Class labels. Needed by ``normalize="class"``; the cut-off modes
+        estimate one cut-off per class from them; passed on to a callable
+        ``weighting``.
     weighting : {"easy_first", "hard_first", "medium_first", "two_ends", \
-"none"} or callable, default="easy_first"
+"huber", "tukey", "trim", "none"} or callable, default="easy_first"
         The scheme; see :func:`easy_first`, :func:`hard_first`,
         :func:`medium_first` and :func:`two_ends`. "none" gives uniform base
-        weights. A callable ``f(difficulty, y) -> weights`` receives copies of
+        weights. The cut-off modes keep weight 1 up to the cut-off ``c`` of
+        a sample (see ``cutoff``) and, with ``u = difficulty / c``, give
+        beyond it:
+
+        - "huber": ``u ** -s``; a sample at twice the cut-off weighs
+          ``2 ** -s``. For the squared error ``s = 1/2`` is Huber's weight.
+        - "tukey": ``(1 - min(1, s * (u - 1)) ** 2) ** 2``, which falls
+          smoothly from 1 to 0 at ``u = 1 + 1/s`` (0 beyond).
+        - "trim": ``2 ** -s``; a large ``s`` trims the samples beyond.
+
+        A callable ``f(difficulty, y) -> weights`` receives copies of
         the raw difficulty and of ``y`` (``scale`` is not applied) and must
         return one finite, non-negative weight per sample, not all zero; its
         weights are raised to the power ``strength``.
     strength : float, default=1.0
-        Exponent ``s >= 0`` of the base weights; 0 gives uniform weights in
+        Exponent ``s >= 0`` of the base weights (how fast the weight falls
+        beyond the cut-off, for the cut-off modes); 0 gives uniform weights in
         every mode. Recommended grid: ``[0.5, 1, 2, 4, 8]``.
     normalize : {"mean", "class"} or None, default="mean"
         - "mean": rescale so that the weights average 1 over the samples.
@@ -567,7 +900,16 @@ def difficulty_weights(
         - None: return the product of steps 1 and 2 as it is.
     scale : {"rank", "standard", "none"}, default="rank"
         How the difficulty becomes the share ``q`` of easier samples; see
-        :func:`easy_first`. Ignored by a callable ``weighting``.
+        :func:`easy_first`. Ignored by a callable ``weighting`` and by the
+        cut-off modes.
+    cutoff : {"auto", "mad", "mixture", "noise"} or float, default="auto"
+        The cut-off of the cut-off modes: how :func:`difficulty_cutoff`
+        estimates it (per class when ``y`` is given), or a number ``>= 0`` on
+        the difficulty's own scale. Ignored by the other modes.
+    heldout_proba : array-like of shape (n_samples, n_classes), default=None
+        Held-out class probabilities (:attr:`DifficultyEstimator.heldout_proba_`),
+        columns in the sorted order of ``y``: ``cutoff="noise"`` needs them,
+        and ``"auto"`` then uses them.
     sample_weight : array-like of shape (n_samples,) or float, default=None
         User weights, finite and non-negative, not all zero; they multiply the
         base weights before the normalization.
@@ -585,7 +927,9 @@ def difficulty_weights(
     Raises
     ------
     ValueError
-        If a callable ``weighting`` returns NaN, infinite or negative weights;
+        If a cut-off mode meets a negative difficulty, or ``cutoff="noise"``
+        lacks ``y`` or ``heldout_proba``;
+        if a callable ``weighting`` returns NaN, infinite or negative weights;
         if every weight is zero; if all but one of the positive weights
         underflow to 0 after normalization (their ratio is beyond the float
         range); or if, with ``normalize=None``, the product overflows or
@@ -593,7 +937,8 @@ def difficulty_weights(
 
     See Also
     --------
-    easy_first, hard_first, medium_first, two_ends : The built-in schemes.
+    easy_first, hard_first, medium_first, two_ends : The rank-based schemes.
+    difficulty_cutoff : The cut-off of the cut-off modes.
 
     Notes
     -----
@@ -611,6 +956,8 @@ def difficulty_weights(
     array([1.75, 0.75, 0.25, 1.25])
     >>> difficulty_weights(difficulty, [0, 0, 1, 1], normalize="class")
     array([1.4       , 0.6       , 0.33333333, 1.66666667])
+    >>> difficulty_weights(difficulty, weighting="huber", cutoff=1.0, normalize=None)
+    array([1. , 1. , 0.5, 1. ])
     """
     # A common factor cancels in the normalization, and avoids huge logs.
     relative = normalize is not None
@@ -618,12 +965,19 @@ def difficulty_weights(
         mantissa, exponent = _split_callable_weights(
             _callable_weights(weighting, difficulty, y), strength, relative=relative
         )
+    elif weighting in CUTOFF_MODES:
+        d = check_float_vector(difficulty, "difficulty")
+        check_length(y, d.shape[0], "y", unit="samples")
+        c = _cutoffs(d, y, cutoff, heldout_proba)
+        mantissa, exponent = _split_log(
+            _log_cutoff_weights(d, c, weighting, strength), relative=relative
+        )
     else:
         mantissa, exponent = _split_log(
             _log_weights(difficulty, weighting, strength, scale), relative=relative
         )
     n_samples = mantissa.shape[0]
-    _check_y_length(y, n_samples)
+    check_length(y, n_samples, "y", unit="samples")
     sw = check_weights(sample_weight, n_samples)
     if sw is not None:
         # Multiply mantissas and add exponents: nothing leaves the float range.

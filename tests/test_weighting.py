@@ -5,8 +5,12 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skdifficulty._weighting import (
+    CUTOFF_MODES,
+    CUTOFFS,
+    RANK_MODES,
     SCALES,
     WEIGHTING_MODES,
+    difficulty_cutoff,
     difficulty_weights,
     easy_first,
     hard_first,
@@ -20,7 +24,6 @@ SCHEMES = {
     "medium_first": medium_first,
     "two_ends": two_ends,
 }
-BUILT_IN = [mode for mode in WEIGHTING_MODES if mode != "none"]
 
 
 @pytest.fixture
@@ -38,8 +41,11 @@ def sorted_difficulty():
 
 
 def test_mode_names():
-    assert set(WEIGHTING_MODES) == {*SCHEMES, "none"}
+    assert RANK_MODES == tuple(SCHEMES)
+    assert CUTOFF_MODES == ("huber", "tukey", "trim")
+    assert WEIGHTING_MODES == (*RANK_MODES, *CUTOFF_MODES, "none")
     assert SCALES == ("rank", "standard", "none")
+    assert CUTOFFS == ("auto", "mad", "mixture", "noise")
 
 
 # --- exact values on a hand-computable input --------------------------------
@@ -104,7 +110,7 @@ def test_strength_zero_is_exactly_uniform(mode, scale):
     assert_array_equal(
         difficulty_weights(d, weighting=mode, strength=0, scale=scale), 1
     )
-    if mode != "none":
+    if mode in SCHEMES:
         assert_array_equal(SCHEMES[mode](d, strength=0, scale=scale), 1)
 
 
@@ -169,7 +175,7 @@ def test_hard_first_mirrors_easy_first(difficulty):
 
 
 # --- scale-freeness ----------------------------------------------------------
-@pytest.mark.parametrize("mode", WEIGHTING_MODES)
+@pytest.mark.parametrize("mode", [*RANK_MODES, "none"])
 def test_rank_scale_ignores_monotone_transforms(difficulty, mode):
     w = difficulty_weights(difficulty, weighting=mode, strength=2)
     for transform in (lambda d: 1000 * d, np.log1p, lambda d: np.exp(3 * d) - 7):
@@ -177,7 +183,7 @@ def test_rank_scale_ignores_monotone_transforms(difficulty, mode):
         assert_allclose(w_t, w, rtol=1e-12)
 
 
-@pytest.mark.parametrize("mode", BUILT_IN)
+@pytest.mark.parametrize("mode", RANK_MODES)
 def test_standard_scale_ignores_affine_maps(difficulty, mode):
     w = difficulty_weights(difficulty, weighting=mode, scale="standard")
     w_t = difficulty_weights(5 * difficulty + 2, weighting=mode, scale="standard")
@@ -222,8 +228,9 @@ def test_class_normalization_balances_classes(difficulty, mode):
     w = difficulty_weights(difficulty, y, weighting=mode, normalize="class")
     totals = [w[y == c].sum() for c in "abc"]
     assert_allclose(totals, len(y) / 3)
-    # Within a class the scheme's ratios are kept.
-    base = difficulty_weights(difficulty, weighting=mode, normalize=None)
+    # Within a class the scheme's ratios are kept (the cut-off modes estimate
+    # their cut-off per class from y).
+    base = difficulty_weights(difficulty, y, weighting=mode, normalize=None)
     for c in "abc":
         assert_allclose(w[y == c] / base[y == c], (w[y == c] / base[y == c])[0])
 
@@ -610,3 +617,304 @@ def test_huge_strength_keeps_only_the_largest_weights():
     for weighting in ("easy_first", lambda d, y: 0.5 + d):
         with pytest.raises(ValueError, match="only sample (0|5) keeps"):
             difficulty_weights(d, weighting=weighting, strength=1e200)
+
+
+# --- the cut-off modes --------------------------------------------------------
+# With a cut-off c and u = d / c, the weight is 1 up to u = 1 and beyond it
+# huber: u ** -s, tukey: (1 - min(1, s (u - 1)) ** 2) ** 2, trim: 2 ** -s.
+RATIOS = np.array([0.0, 0.5, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0])
+
+
+def cutoff_weights(mode, d, **kwargs):
+    return difficulty_weights(d, weighting=mode, normalize=None, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "mode, strength, expected",
+    [
+        ("huber", 1, [1, 1, 1, 0.8, 2 / 3, 0.5, 1 / 3, 0.25]),
+        ("huber", 2, [1, 1, 1, 0.64, 4 / 9, 0.25, 1 / 9, 1 / 16]),
+        # s = 1: falls to 0 at u = 2; s * (u - 1) = 0.25 gives (15/16) ** 2.
+        ("tukey", 1, [1, 1, 1, (15 / 16) ** 2, (3 / 4) ** 2, 0, 0, 0]),
+        # s = 0.5: falls to 0 at u = 3.
+        ("tukey", 0.5, [1, 1, 1, (63 / 64) ** 2, (15 / 16) ** 2, (3 / 4) ** 2, 0, 0]),
+        ("trim", 3, [1, 1, 1, 1 / 8, 1 / 8, 1 / 8, 1 / 8, 1 / 8]),
+    ],
+)
+def test_cutoff_modes_exact_values(mode, strength, expected):
+    # A cut-off of 2 on the difficulty's own scale.
+    w = cutoff_weights(mode, 2 * RATIOS, strength=strength, cutoff=2.0)
+    assert_allclose(w, expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("mode", CUTOFF_MODES)
+def test_cutoff_modes_keep_weight_one_below_the_cutoff(mode):
+    rng = np.random.default_rng(0)
+    residual = rng.normal(size=400)
+    residual[:40] += rng.choice([-1, 1], 40) * rng.uniform(6, 12, 40)
+    d = residual**2
+    for method in ("mad", "mixture"):
+        c = difficulty_cutoff(d, method=method)
+        w = cutoff_weights(mode, d, strength=4, cutoff=method)
+        inside = d <= c
+        assert inside.sum() >= 340
+        assert_array_equal(w[inside], 1.0)  # exactly, not approximately
+        assert np.all(w[~inside] < 1)
+        # Normalized to mean 1, the inliers still share one weight.
+        wn = difficulty_weights(d, weighting=mode, strength=4, cutoff=method)
+        assert np.ptp(wn[inside]) == 0 and wn[inside][0] > 1
+
+
+@pytest.mark.parametrize("mode", CUTOFF_MODES)
+@pytest.mark.parametrize("strength", [0.5, 1, 4])
+def test_cutoff_modes_are_monotone(sorted_difficulty, mode, strength):
+    for cutoff in ("mad", "mixture", float(np.median(sorted_difficulty))):
+        w = cutoff_weights(mode, sorted_difficulty, strength=strength, cutoff=cutoff)
+        assert np.all(np.diff(w) <= 0)
+        assert w[0] == 1.0 and w[-1] < 1.0
+
+
+@pytest.mark.parametrize("mode", CUTOFF_MODES)
+def test_cutoff_modes_fall_faster_with_strength(mode):
+    d = 2 * RATIOS
+    weights = [cutoff_weights(mode, d, strength=s, cutoff=2.0) for s in (0, 1, 4)]
+    assert_array_equal(weights[0], 1.0)
+    beyond = RATIOS > 1
+    assert np.all(weights[1][beyond] <= weights[0][beyond])
+    assert np.all(weights[2][beyond] <= weights[1][beyond])
+    assert np.all(weights[2][beyond] < 1)
+
+
+def test_huber_at_half_strength_is_hubers_weight_for_squared_residuals():
+    residual = np.array([-3.0, -1.0, 0.2, 1.5, 4.0])
+    k = 1.5  # Huber's weight: min(1, k / |r|)
+    w = cutoff_weights("huber", residual**2, strength=0.5, cutoff=k**2)
+    assert_allclose(w, np.minimum(1, k / np.abs(residual)))
+
+
+def test_mad_cutoff_exact_value():
+    # sqrt(d) = [1, 2, 3, 4, 100]: median 3, MAD 1, sigma 1.4826 puts 100
+    # beyond; again without it: median 2.5, MAD 1, and nothing changes.
+    d = np.array([1.0, 2.0, 3.0, 4.0, 100.0]) ** 2
+    expected = (2.5 + 3 * 1.482602218505602) ** 2
+    assert_allclose(difficulty_cutoff(d, method="mad"), expected)
+    # A tied majority: sqrt(pi / 2) times the mean absolute deviation from
+    # the median, here (1 + 4) / 7, replaces the MAD.
+    d = np.array([1.0, 1, 1, 1, 1, 2, 5]) ** 2
+    sigma = np.sqrt(np.pi / 2) * 5 / 7
+    assert_allclose(difficulty_cutoff(d, method="mad"), (1 + 3 * sigma) ** 2)
+    # Nobody stands out when all tie.
+    assert_array_equal(difficulty_cutoff(np.full(5, 0.3), method="mad"), np.inf)
+    assert_array_equal(difficulty_cutoff(np.full(5, 0.3), method="mixture"), np.inf)
+
+
+def contaminated_residuals(n, rate, seed, one_sided=False, size=(5, 10)):
+    rng = np.random.default_rng(seed)
+    residual = rng.normal(size=n)
+    bad = np.zeros(n, dtype=bool)
+    bad[: int(rate * n)] = True
+    sign = 1 if one_sided else rng.choice([-1, 1], bad.sum())
+    residual[bad] += sign * rng.uniform(*size, bad.sum())
+    return residual**2, bad
+
+
+@pytest.mark.parametrize("method", ["mad", "mixture"])
+@pytest.mark.parametrize("rate", [0.05, 0.2, 0.4])
+@pytest.mark.parametrize("one_sided", [False, True])
+def test_cutoff_finds_known_contamination(method, rate, one_sided):
+    d, bad = contaminated_residuals(1000, rate, seed=1, one_sided=one_sided)
+    beyond = d > difficulty_cutoff(d, method=method)
+    assert beyond[bad].mean() > 0.98
+    assert beyond[~bad].mean() < 0.03
+
+
+def test_mad_cutoff_on_clean_data_flags_only_the_far_tail():
+    d, _ = contaminated_residuals(2000, 0.0, seed=2)
+    c = difficulty_cutoff(d, method="mad")[0]
+    # (median + 3 sigma) of |r| for normal r is about 2.5: ~1.3% beyond.
+    assert 2.2**2 < c < 2.8**2
+    assert (d > c).mean() < 0.025
+
+
+def test_mixture_cutoff_lies_between_the_components():
+    d, bad = contaminated_residuals(600, 0.25, seed=3, size=(8, 9))
+    c = difficulty_cutoff(d, method="mixture")[0]
+    assert d[~bad].max() < c < d[bad].min()
+
+
+def test_cutoffs_scale_with_the_difficulty():
+    d, _ = contaminated_residuals(300, 0.2, seed=4)
+    y = np.repeat([0, 1, 2], 100)
+    proba = np.full((300, 3), 0.2)
+    proba[np.arange(300), y] = 0.6
+    proba[:30] = [0.1, 0.1, 0.8]
+    for method in ("mad", "mixture", "noise"):
+        c = difficulty_cutoff(d, y, method=method, heldout_proba=proba)
+        c_scaled = difficulty_cutoff(7.5 * d, y, method=method, heldout_proba=proba)
+        assert_allclose(c_scaled, 7.5 * c, rtol=1e-8)
+        for mode in CUTOFF_MODES:
+            kwargs = {"weighting": mode, "cutoff": method, "heldout_proba": proba}
+            assert_allclose(
+                difficulty_weights(7.5 * d, y, **kwargs),
+                difficulty_weights(d, y, **kwargs),
+                rtol=1e-8,
+            )
+
+
+def noisy_proba(seed=0):
+    """Held-out probabilities of 3 classes with known wrong labels.
+
+    Classes of 120, 60 and 30 samples. In class 0, 12 samples are confidently
+    class 1; in class 2, 6 samples are confidently class 0. The rest predict
+    their own label with probability 0.7 (class 2, the rare one: 0.5).
+    """
+    rng = np.random.default_rng(seed)
+    y = np.repeat([0, 1, 2], [120, 60, 30])
+    proba = np.full((210, 3), 0.15)
+    proba[np.arange(210), y] = 0.7
+    proba[y == 2] = [0.25, 0.25, 0.5]
+    wrong = np.zeros(210, dtype=bool)
+    wrong[:12] = True
+    proba[:12] = [0.1, 0.8, 0.1]
+    wrong[180:186] = True
+    proba[180:186] = [0.8, 0.1, 0.1]
+    proba += rng.uniform(0, 0.02, proba.shape)
+    proba /= proba.sum(axis=1, keepdims=True)
+    return y, proba, wrong
+
+
+def test_noise_cutoff_leaves_the_estimated_wrong_labels_beyond():
+    y, proba, wrong = noisy_proba()
+    d = -np.log(proba[np.arange(210), y])  # the log-loss difficulty
+    c = difficulty_cutoff(d, y, method="noise", heldout_proba=proba)
+    beyond = d > c
+    assert_array_equal(beyond, wrong)
+    assert np.isinf(c[y == 1]).all()  # no wrong labels found in class 1
+    w = difficulty_weights(
+        d, y, weighting="trim", strength=8, heldout_proba=proba, normalize=None
+    )  # cutoff="auto" means "noise" when heldout_proba is given
+    assert_allclose(w[wrong], 2.0**-8)
+    assert_array_equal(w[~wrong], 1.0)
+
+
+def test_noise_cutoff_on_clean_labels_is_above_every_sample():
+    y, proba, wrong = noisy_proba()
+    clean = ~wrong
+    d = -np.log(proba[clean, y[clean]])
+    c = difficulty_cutoff(d, y[clean], method="noise", heldout_proba=proba[clean])
+    assert np.all(d <= c)
+
+
+def test_noise_cutoff_keeps_at_least_one_sample_per_class():
+    y = np.array([0, 0, 0, 1, 1])
+    proba = np.array([[0.1, 0.9]] * 3 + [[0.9, 0.1]] * 2)  # every label wrong
+    d = -np.log(proba[np.arange(5), y])
+    w = difficulty_weights(
+        d, y, weighting="huber", strength=50, cutoff="noise", heldout_proba=proba
+    )
+    for k in (0, 1):
+        assert np.any(w[y == k] > 0)
+
+
+@pytest.mark.parametrize("method", ["mad", "mixture"])
+def test_cutoff_is_estimated_per_class(method):
+    # The rare class is five times harder throughout, with its own outliers.
+    d0, bad0 = contaminated_residuals(500, 0.1, seed=5)
+    d1, bad1 = contaminated_residuals(100, 0.1, seed=6)
+    d = np.concatenate([d0, 5 * d1])
+    bad = np.concatenate([bad0, bad1])
+    y = np.repeat(["common", "rare"], [500, 100])
+    per_class = d > difficulty_cutoff(d, y, method=method)
+    pooled = d > difficulty_cutoff(d, method=method)
+    rare = y == "rare"
+    # Each class's own outliers, and hardly any of its clean samples.
+    assert per_class[bad].all()
+    assert per_class[rare & ~bad].mean() < 0.03
+    assert per_class[~rare & ~bad].mean() < 0.03
+    # A pooled cut-off takes the rare class's clean tail for outliers.
+    assert pooled[rare & ~bad].mean() > 0.1
+    c = difficulty_cutoff(d, y, method=method)
+    assert np.ptp(c[rare]) == 0 and np.ptp(c[~rare]) == 0
+    assert c[rare][0] > c[~rare][0]
+
+
+def test_cutoff_modes_ignore_scale_and_accept_zero_one_difficulty():
+    # A zero-one difficulty, mostly 0: the MAD is 0 and the mean absolute
+    # deviation takes its place.
+    d = np.array([0.0] * 14 + [0.2, 0.2, 0.4, 1.0, 0.8, 1.0])
+    expected = np.where(d >= 0.8, 0.25, 1.0)
+    for scale in SCALES:
+        w = difficulty_weights(
+            d, weighting="trim", strength=2, scale=scale, normalize=None
+        )
+        assert_array_equal(w, expected)
+
+
+def test_cutoff_of_zero_and_huber_give_zero_weights():
+    w = cutoff_weights("huber", [0.0, 0.5, 0.0], cutoff=0.0)
+    assert_array_equal(w, [1.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match="Every weight is zero"):
+        difficulty_weights([0.1, 0.5], weighting="huber", cutoff=0.0)
+
+
+def test_cutoff_is_ignored_by_the_rank_modes(difficulty):
+    assert_array_equal(
+        difficulty_weights(difficulty, cutoff=0.1),
+        difficulty_weights(difficulty),
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"cutoff": "median"}, "'cutoff' parameter"),
+        ({"cutoff": -1.0}, "'cutoff' parameter"),
+        ({"cutoff": "noise"}, "cutoff='noise' .* needs the class labels y and"),
+        (
+            {"cutoff": "noise", "heldout_proba": np.full((3, 2), 0.5)},
+            "needs the class labels",
+        ),
+    ],
+)
+def test_bad_cutoff(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        difficulty_weights([0.1, 0.2, 0.3], weighting="huber", **kwargs)
+
+
+def test_bad_heldout_proba_and_difficulty():
+    d, y = [0.1, 0.2, 0.3], [0, 1, 1]
+    with pytest.raises(ValueError, match=r"shape \(3, 2\); got shape \(3, 3\)"):
+        difficulty_cutoff(d, y, method="noise", heldout_proba=np.ones((3, 3)) / 3)
+    with pytest.raises(ValueError, match="heldout_proba has negative values"):
+        difficulty_cutoff(d, y, method="noise", heldout_proba=[[1, 0], [2, -1], [0, 1]])
+    with pytest.raises(ValueError, match="non-negative difficulties"):
+        difficulty_weights([0.1, -0.2, 0.3], weighting="tukey")
+    with pytest.raises(ValueError, match="non-negative difficulties"):
+        difficulty_weights([0.1, -0.2, 0.3], weighting="trim", cutoff=1.0)
+    with pytest.raises(ValueError, match="y has 2 samples but difficulty has 3"):
+        difficulty_cutoff(d, [0, 1])
+    with pytest.raises(ValueError, match="'method' parameter"):
+        difficulty_cutoff(d, method="iqr")
+
+
+def test_cutoff_modes_at_huge_strength_trim_to_zero():
+    d = 2 * RATIOS
+    for mode in CUTOFF_MODES:
+        w = cutoff_weights(mode, d, strength=1e300, cutoff=2.0)
+        assert_array_equal(w, np.where(RATIOS <= 1, 1.0, 0.0))
+    # Beyond the float range of the logs, as for the rank modes.
+    with pytest.raises(ValueError, match="strength=1e\\+308 is too large"):
+        difficulty_weights([0.5, 8.0], weighting="huber", strength=1e308, cutoff=1.0)
+
+
+def test_cutoff_modes_with_sample_weight_and_class_normalization():
+    d, bad = contaminated_residuals(200, 0.1, seed=7)
+    y = np.repeat([0, 1], 100)
+    sw = np.linspace(0.5, 1.5, 200)
+    base = difficulty_weights(d, y, weighting="huber", normalize=None)
+    w = difficulty_weights(d, y, weighting="huber", normalize="class", sample_weight=sw)
+    for k in (0, 1):
+        members = y == k
+        assert w[members].sum() == pytest.approx(100)
+        ratio = w[members] / (base[members] * sw[members])
+        assert_allclose(ratio, ratio[0])
