@@ -1,6 +1,6 @@
 """Meta-estimators that fit any estimator with difficulty-based sample weights."""
 
-from numbers import Real
+from numbers import Integral, Real
 
 from sklearn.base import (
     BaseEstimator,
@@ -32,7 +32,7 @@ from ._routing import (
     prepare_for_weights,
 )
 from ._validation import check_weights
-from ._weighting import WEIGHTING_MODES, difficulty_weights
+from ._weighting import CUTOFFS, WEIGHTING_MODES, difficulty_weights
 
 
 def _estimator_has(attr):
@@ -60,6 +60,8 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         "weighting": [StrOptions(set(WEIGHTING_MODES)), callable],
         "strength": [Interval(Real, 0, None, closed="left")],
         "normalize": [StrOptions({"mean", "class"}), None],
+        "cutoff": [StrOptions(set(CUTOFFS)), Interval(Real, 0, None, closed="left")],
+        "refine": [Interval(Integral, 0, None, closed="left")],
         "memory": [None, str, HasMethods(["cache"])],
         "random_state": ["random_state"],
     }
@@ -72,6 +74,8 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         weighting="easy_first",
         strength=1.0,
         normalize="mean",
+        cutoff="auto",
+        refine=0,
         memory=None,
         random_state=None,
     ):
@@ -80,6 +84,8 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         self.weighting = weighting
         self.strength = strength
         self.normalize = normalize
+        self.cutoff = cutoff
+        self.refine = refine
         self.memory = memory
         self.random_state = random_state
 
@@ -115,24 +121,38 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
 
         difficulty = self._difficulty_estimator(estimator)
         cached_fit = check_memory(self.memory).cache(_fit_difficulty)
-        self.difficulty_estimator_ = cached_fit(
-            difficulty, X, y, sample_weight, fit_params
-        )
-        self.difficulty_ = self.difficulty_estimator_.difficulty_
-        self.sample_weight_ = difficulty_weights(
-            self.difficulty_,
-            y if is_classifier(self) else None,
-            weighting=self.weighting,
-            strength=self.strength,
-            normalize=self.normalize,
-            sample_weight=sample_weight,
-        )
+        # A fresh clone per call: a computed call fits its argument in place,
+        # which would change the cache key of the next round.
+        fitted = cached_fit(clone(difficulty), X, y, sample_weight, fit_params)
+        weights = self._weights(fitted, y, sample_weight)
+        for _ in range(self.refine):
+            # Held-out reweighting: the resampled fits now use the weights
+            # (which include sample_weight), and score every sample again.
+            fitted = cached_fit(clone(difficulty), X, y, weights, fit_params)
+            weights = self._weights(fitted, y, sample_weight)
+        self.difficulty_estimator_ = fitted
+        self.difficulty_ = fitted.difficulty_
+        self.sample_weight_ = weights
         self.estimator_ = weighted
         params = fit_params_with_weights(
             self, self.estimator_, self.sample_weight_, fit_params
         )
         self.estimator_.fit(X, y, **params)
         return self
+
+    def _weights(self, fitted, y, sample_weight):
+        """The sample weights from a fitted DifficultyEstimator's difficulty."""
+        classifier = is_classifier(self)
+        return difficulty_weights(
+            fitted.difficulty_,
+            y if classifier else None,
+            weighting=self.weighting,
+            strength=self.strength,
+            normalize=self.normalize,
+            cutoff=self.cutoff,
+            heldout_proba=fitted.heldout_proba_ if classifier else None,
+            sample_weight=sample_weight,
+        )
 
     @available_if(_estimator_has("predict"))
     def predict(self, X):
@@ -232,19 +252,35 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         How to measure difficulty; ``None`` means
         ``DifficultyEstimator(estimator, keep_estimators=False)``.
     weighting : {"easy_first", "hard_first", "medium_first", "two_ends", \
-            "none"} or callable, default="easy_first"
+            "huber", "tukey", "trim", "none"} or callable, default="easy_first"
         How difficulty maps to weight; a callable ``f(difficulty, y)``
-        returns one non-negative weight per sample. See
-        :func:`difficulty_weights`.
+        returns one non-negative weight per sample. "huber", "tukey" and
+        "trim" keep weight 1 up to a cut-off of the difficulty, estimated
+        per class, and lower it only beyond. See :func:`difficulty_weights`.
     strength : float, default=1.0
-        How strongly the weights follow difficulty; 0 gives uniform weights.
+        How strongly the weights follow difficulty (how fast they fall beyond
+        the cut-off); 0 gives uniform weights.
     normalize : {"mean", "class"} or None, default="mean"
         ``"mean"``: weights average 1. ``"class"``: every class carries the
         same total weight (class balancing at once).
+    cutoff : {"auto", "mad", "mixture", "noise"} or float, default="auto"
+        The cut-off of "huber", "tukey" and "trim", per class: "noise" (what
+        "auto" means here) leaves beyond it as many samples as confident
+        learning estimates wrong labels from the difficulty's held-out
+        probabilities; "mad" and "mixture" find it in the distribution of the
+        difficulty; a number is the cut-off itself. See
+        :func:`difficulty_cutoff`. Ignored by the other modes.
+    refine : int, default=0
+        Rounds of held-out reweighting: measure the difficulty again with
+        resampled fits that use the weights, and recompute the weights from
+        it (iteratively reweighted, as IRLS does with residuals, but held
+        out). Each round costs one more difficulty fit per set of weights.
     memory : str or object with the joblib.Memory interface, default=None
         Caches the difficulty of a training set, so that a search over
-        ``weighting``, ``strength`` and ``normalize`` runs the resampled fits
-        once per training set. A path means ``joblib.Memory(location=path)``.
+        ``weighting``, ``strength``, ``normalize`` and ``cutoff`` runs the
+        resampled fits once per training set (a ``refine`` round once per
+        training set and set of weights). A path means
+        ``joblib.Memory(location=path)``.
     random_state : int, RandomState instance or None, default=None
         Seeds the difficulty's resampled fits; when not None it overrides
         ``difficulty.random_state``. The wrapped estimator keeps its own.
@@ -254,9 +290,9 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
     estimator_ : estimator object
         The wrapped estimator fitted with the weights.
     difficulty_estimator_ : DifficultyEstimator
-        The fitted difficulty estimator.
+        The fitted difficulty estimator (of the last round, with ``refine``).
     difficulty_ : ndarray of shape (n_samples,)
-        Difficulty of each training sample.
+        Difficulty of each training sample (the last round's).
     sample_weight_ : ndarray of shape (n_samples,)
         Weights the estimator was fitted with.
     classes_ : ndarray of shape (n_classes,)
@@ -376,14 +412,32 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
         How to measure difficulty; ``None`` means
         ``DifficultyEstimator(estimator, keep_estimators=False)``.
     weighting : {"easy_first", "hard_first", "medium_first", "two_ends", \
-            "none"} or callable, default="easy_first"
-        How difficulty maps to weight; see :func:`difficulty_weights`.
+            "huber", "tukey", "trim", "none"} or callable, default="easy_first"
+        How difficulty maps to weight; a callable ``f(difficulty, y)``
+        returns one non-negative weight per sample (``y`` is None here).
+        "huber", "tukey" and "trim" keep weight 1 up to a cut-off of the
+        difficulty and lower it only beyond, as robust regression does with
+        residuals. See :func:`difficulty_weights`.
     strength : float, default=1.0
-        How strongly the weights follow difficulty; 0 gives uniform weights.
+        How strongly the weights follow difficulty (how fast they fall beyond
+        the cut-off); 0 gives uniform weights.
     normalize : {"mean"} or None, default="mean"
         ``"mean"``: weights average 1 (``"class"`` needs classes).
+    cutoff : {"auto", "mad", "mixture"} or float, default="auto"
+        The cut-off of "huber", "tukey" and "trim": "mad" (what "auto" means
+        here) is ``(median + 3 sigma) ** 2`` of the root-mean-square held-out
+        residuals, sigma from their MAD; "mixture" is where a sample becomes
+        likelier to belong to the upper of two normal components; a number is
+        the cut-off itself. See :func:`difficulty_cutoff`. Ignored by the
+        other modes.
+    refine : int, default=0
+        Rounds of held-out reweighting: measure the difficulty again with
+        resampled fits that use the weights, and recompute the weights from
+        it (iteratively reweighted least squares, but held out). Each round
+        costs one more difficulty fit per set of weights.
     memory : str or object with the joblib.Memory interface, default=None
-        Caches the difficulty of a training set across fits.
+        Caches the difficulty of a training set across fits (a ``refine``
+        round once per training set and set of weights).
     random_state : int, RandomState instance or None, default=None
         Seeds the difficulty's resampled fits; when not None it overrides
         ``difficulty.random_state``. The wrapped estimator keeps its own.
@@ -393,9 +447,9 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
     estimator_ : estimator object
         The wrapped estimator fitted with the weights.
     difficulty_estimator_ : DifficultyEstimator
-        The fitted difficulty estimator.
+        The fitted difficulty estimator (of the last round, with ``refine``).
     difficulty_ : ndarray of shape (n_samples,)
-        Difficulty of each training sample.
+        Difficulty of each training sample (the last round's).
     sample_weight_ : ndarray of shape (n_samples,)
         Weights the estimator was fitted with.
     n_features_in_ : int

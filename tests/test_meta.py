@@ -5,10 +5,11 @@ import pytest
 import sklearn
 from _recording import NoWeightsClassifier, RecordingClassifier
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.datasets import load_iris, make_classification, make_regression
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
@@ -228,3 +229,175 @@ def test_does_not_change_the_callers_estimator():
     lr = LogisticRegression(max_iter=500)
     DifficultyWeightedClassifier(lr, difficulty=FAST).fit(X, y)
     assert not hasattr(lr, "coef_")
+
+
+# -- the cut-off modes ---------------------------------------------------------
+
+
+def contaminated_line(seed=1, n=120):
+    """y = 2 x + noise; 20 clean far-out x (good leverage), 24 gross errors."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 1))
+    X[:20, 0] = rng.choice([-1, 1], 20) * rng.uniform(4, 8, 20)
+    y = 2.0 * X[:, 0] + 0.3 * rng.normal(size=n)
+    bad = np.zeros(n, dtype=bool)
+    bad[20:44] = True
+    y[bad] += rng.choice([-1, 1], 24) * rng.uniform(5, 10, 24)
+    return X, y, bad
+
+
+def test_cutoff_modes_at_strength_zero_reproduce_the_unweighted_fit(data):
+    X, y = data
+    for weighting in ("huber", "tukey", "trim"):
+        clf = DifficultyWeightedClassifier(
+            LogisticRegression(max_iter=1000),
+            difficulty=FAST,
+            weighting=weighting,
+            strength=0.0,
+            refine=1,
+        ).fit(X, y)
+        assert_array_equal(clf.sample_weight_, np.ones(len(y)))
+        plain = LogisticRegression(max_iter=1000).fit(X, y)
+        assert_allclose(clf.estimator_.coef_, plain.coef_, rtol=1e-12, atol=1e-12)
+
+
+def test_regressor_cutoff_mode_keeps_the_inliers_whole():
+    X, y, bad = contaminated_line()
+    difficulty = DifficultyEstimator(
+        LinearRegression(), n_repeats=2, random_state=0, keep_estimators=False
+    )
+    reg = DifficultyWeightedRegressor(
+        LinearRegression(),
+        difficulty=difficulty,
+        weighting="trim",
+        strength=8,
+        cutoff="mixture",
+    ).fit(X, y)
+    expected = difficulty_weights(
+        reg.difficulty_, weighting="trim", strength=8, cutoff="mixture"
+    )
+    assert_allclose(reg.sample_weight_, expected)
+    # Every inlier, the far-out clean ones included, keeps the same weight.
+    # (cutoff="mad" trims 7 of those: the held-out predictions of a far-out
+    # sample vary more, and three robust sigmas of the core are tight.)
+    top = reg.sample_weight_.max()
+    assert_array_equal(reg.sample_weight_[~bad], top)
+    assert np.all(reg.sample_weight_[bad] == top / 256)
+    assert abs(reg.estimator_.coef_[0] - 2.0) < 0.01
+    mad = reg.set_params(cutoff="mad").fit(X, y).sample_weight_
+    assert np.all(mad[bad] < mad.max()) and np.sum(mad[~bad] < mad.max()) == 7
+
+
+def test_classifier_gives_the_scheme_the_heldout_probabilities():
+    X, y = load_iris(return_X_y=True)
+    y = y.copy()
+    y[[0, 1, 2, 50, 51, 100]] = [1, 2, 1, 0, 2, 0]  # six wrong labels
+    clf = DifficultyWeightedClassifier(
+        difficulty=FAST, weighting="trim", strength=8, normalize=None
+    ).fit(X, y)
+    expected = difficulty_weights(
+        clf.difficulty_,
+        y,
+        weighting="trim",
+        strength=8,
+        normalize=None,
+        heldout_proba=clf.difficulty_estimator_.heldout_proba_,
+    )
+    assert_array_equal(clf.sample_weight_, expected)
+    # cutoff="auto" is confident learning's noise estimate here: it counts
+    # 4 wrong labels (a label counts only where another class is confident),
+    # and the hardest samples of those classes are beyond the cut-off.
+    trimmed = clf.sample_weight_ < 1
+    assert trimmed.sum() == 4
+    assert trimmed[[0, 1, 2, 50, 51, 100]].sum() == 3
+    mad = clf.set_params(cutoff="mad").fit(X, y).sample_weight_
+    assert not np.array_equal(mad, expected)
+
+
+def test_refine_measures_the_difficulty_again_with_the_weights():
+    X, y, bad = contaminated_line(seed=2)
+    params = {
+        "difficulty": DifficultyEstimator(
+            LinearRegression(), n_repeats=1, random_state=0, keep_estimators=False
+        ),
+        "weighting": "huber",
+        "strength": 4,
+        "cutoff": "mixture",
+    }
+    first = DifficultyWeightedRegressor(LinearRegression(), **params).fit(X, y)
+    second = DifficultyWeightedRegressor(LinearRegression(), refine=1, **params).fit(
+        X, y
+    )
+    again = clone(params["difficulty"]).fit(X, y, sample_weight=first.sample_weight_)
+    assert_allclose(second.difficulty_, again.difficulty_)
+    assert_allclose(
+        second.sample_weight_,
+        difficulty_weights(
+            again.difficulty_, weighting="huber", strength=4, cutoff="mixture"
+        ),
+    )
+    # Measured by models that barely see the gross errors, the clean samples
+    # are easier and the gross errors stand out further.
+    assert np.median(second.difficulty_[~bad]) < np.median(first.difficulty_[~bad])
+
+
+def test_refine_rounds_are_cached(tmp_path, monkeypatch):
+    X, y, _ = contaminated_line(seed=3)
+    calls = []
+    original = runners_module.fit_and_predict
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(runners_module, "fit_and_predict", counting)
+    reg = DifficultyWeightedRegressor(
+        LinearRegression(),
+        difficulty=DifficultyEstimator(LinearRegression(), n_repeats=1, cv=3),
+        weighting="huber",
+        refine=2,
+        memory=str(tmp_path),
+        random_state=0,
+    )
+    reg.fit(X, y)
+    assert len(calls) == 3 * 3  # three rounds of 3 resampled fits
+    calls.clear()
+    reg.fit(X, y)
+    assert calls == []
+    reg.set_params(refine=0).fit(X, y)  # the first round is the same
+    assert calls == []
+
+
+def test_grid_search_over_every_mode_finds_a_cutoff_mode(tmp_path):
+    from skdifficulty import WEIGHTING_MODES
+
+    X, y, _ = contaminated_line(seed=1)
+    meta = DifficultyWeightedRegressor(
+        LinearRegression(),
+        difficulty=DifficultyEstimator(
+            LinearRegression(), n_repeats=1, cv=3, random_state=0
+        ),
+        memory=str(tmp_path),
+    )
+    search = GridSearchCV(
+        meta,
+        {"weighting": list(WEIGHTING_MODES), "strength": [1, 4]},
+        cv=KFold(3, shuffle=True, random_state=0),
+        scoring="neg_median_absolute_error",
+    ).fit(X, y)
+    tried = {p["weighting"] for p in search.cv_results_["params"]}
+    assert {"huber", "tukey", "trim"} <= tried
+    # The rank modes that silence the gross errors also down-weight the clean
+    # far-out samples that pin the slope; the cut-off modes keep them.
+    assert search.best_params_["weighting"] in ("huber", "tukey", "trim")
+
+
+def test_cutoff_parameter_is_checked():
+    X, y, _ = contaminated_line()
+    reg = DifficultyWeightedRegressor(difficulty=FAST, weighting="huber")
+    with pytest.raises(ValueError, match="cutoff='noise' .* class labels"):
+        reg.set_params(cutoff="noise").fit(X, y)
+    with pytest.raises(ValueError, match="'cutoff' parameter"):
+        reg.set_params(cutoff="median").fit(X, y)
+    with pytest.raises(ValueError, match="'refine' parameter"):
+        reg.set_params(cutoff="auto", refine=-1).fit(X, y)
