@@ -549,3 +549,27 @@ def test_displays_of_a_fitted_dynamics_estimator():
         atol=1e-6,
     )
     assert curves.mean_.shape == (2, 4)
+
+
+def test_cutoff_modes_are_drawn_against_the_difficulty_over_its_cutoff():
+    modes = ("easy_first", "huber", "tukey", "trim")
+    disp = WeightingDisplay.from_modes(modes=modes, strengths=(0, 1, 4), n_points=41)
+    assert disp.ax_[0].get_xlabel().startswith("difficulty rank")
+    ratio = np.linspace(0, 4, 41)
+    beyond = ratio > 1
+    for panel in disp.ax_[1:]:
+        assert panel.get_xlabel() == "difficulty / cut-off"
+    for i in range(1, 4):
+        x, flat = disp.lines_[i, 0].get_data()
+        assert_allclose(x, ratio)
+        assert_allclose(flat, 1.0)  # strength 0: uniform
+        for j in (1, 2):
+            w = disp.lines_[i, j].get_ydata()
+            assert_array_equal(w[~beyond], 1.0)  # weight 1 up to the cut-off
+            assert np.all(np.diff(w) <= 0) and w[-1] < 1
+    # huber: u ** -s; tukey at s = 1 reaches 0 at twice the cut-off; trim 2 ** -s.
+    assert_allclose(disp.lines_[1, 2].get_ydata()[beyond], ratio[beyond] ** -4.0)
+    assert_array_equal(disp.lines_[2, 1].get_ydata()[ratio >= 2], 0.0)
+    assert_allclose(disp.lines_[3, 2].get_ydata()[beyond], 2.0**-4)
+    mean = WeightingDisplay.from_modes(modes=["huber"], strengths=[2], normalize="mean")
+    assert_allclose(mean.lines_[0, 0].get_ydata().mean(), 1.0)
