@@ -6,6 +6,7 @@ from ._meta import DifficultyWeightedClassifier, DifficultyWeightedRegressor
 from ._selection import BaselineRefit
 from ._weighting import (
     WEIGHTING_MODES,
+    difficulty_cutoff,
     difficulty_weights,
     easy_first,
     hard_first,
@@ -22,6 +23,7 @@ __all__ = [
     "DifficultyWeightedClassifier",
     "DifficultyWeightedRegressor",
     "__version__",
+    "difficulty_cutoff",
     "difficulty_table",
     "difficulty_weights",
     "easy_first",

@@ -1,5 +1,6 @@
 """Meta-estimators that fit any estimator with difficulty-based sample weights."""
 
+import warnings
 from numbers import Integral, Real
 
 from sklearn.base import (
@@ -11,19 +12,20 @@ from sklearn.base import (
     is_classifier,
     is_regressor,
 )
-from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils._tags import get_tags
+from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import (
-    _num_samples,
-    check_is_fitted,
-    check_memory,
-    validate_data,
-)
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
+from ._compat import (
+    HasMethods,
+    Hidden,
+    Interval,
+    StrOptions,
+    fit_context,
+    num_samples,
+)
+from ._defaults import default_estimator
 from ._difficulty import DifficultyEstimator
 from ._routing import (
     check_takes_weights,
@@ -32,7 +34,7 @@ from ._routing import (
     prepare_for_weights,
 )
 from ._validation import check_weights
-from ._weighting import CUTOFFS, WEIGHTING_MODES, difficulty_weights
+from ._weighting import CUTOFFS, SCALES, WEIGHTING_MODES, difficulty_weights
 
 
 def _estimator_has(attr):
@@ -46,8 +48,10 @@ def _estimator_has(attr):
     return check
 
 
-def _fit_difficulty(difficulty, X, y, sample_weight, fit_params):
+def _fit_difficulty(difficulty, X, y, sample_weight, groups, fit_params):
     """Fit a DifficultyEstimator; a module-level function so joblib can cache it."""
+    if groups is not None:
+        fit_params = {**fit_params, "groups": groups}
     return difficulty.fit(X, y, sample_weight=sample_weight, **fit_params)
 
 
@@ -56,10 +60,12 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit"]), None],
-        "difficulty": [HasMethods(["fit"]), None],
+        "difficulty_estimator": [HasMethods(["fit"]), None],
+        "difficulty": [HasMethods(["fit"]), None, Hidden(StrOptions({"deprecated"}))],
         "weighting": [StrOptions(set(WEIGHTING_MODES)), callable],
         "strength": [Interval(Real, 0, None, closed="left")],
         "normalize": [StrOptions({"mean", "class"}), None],
+        "scale": [StrOptions(set(SCALES))],
         "cutoff": [StrOptions(set(CUTOFFS)), Interval(Real, 0, None, closed="left")],
         "refine": [Interval(Integral, 0, None, closed="left")],
         "memory": [None, str, HasMethods(["cache"])],
@@ -70,26 +76,31 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         self,
         estimator=None,
         *,
-        difficulty=None,
+        difficulty_estimator=None,
         weighting="easy_first",
         strength=1.0,
         normalize="mean",
+        scale="rank",
         cutoff="auto",
         refine=0,
         memory=None,
         random_state=None,
+        difficulty="deprecated",
     ):
         self.estimator = estimator
-        self.difficulty = difficulty
+        self.difficulty_estimator = difficulty_estimator
         self.weighting = weighting
         self.strength = strength
         self.normalize = normalize
+        self.scale = scale
         self.cutoff = cutoff
         self.refine = refine
         self.memory = memory
         self.random_state = random_state
+        self.difficulty = difficulty
 
-    def fit(self, X, y, sample_weight=None, **fit_params):
+    @fit_context(prefer_skip_nested_validation=False)  # the estimator is the user's
+    def fit(self, X, y, sample_weight=None, *, groups=None, **fit_params):
         """Measure the difficulty of the training data and fit with its weights.
 
         Parameters
@@ -101,6 +112,9 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             User weights: passed to the difficulty's resampled fits, and
             multiplied into the difficulty weights.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for the difficulty's resampled fits: the samples of a
+            group are held out together (see :meth:`DifficultyEstimator.fit`).
         **fit_params : dict
             Other parameters of the wrapped estimator's ``fit``, passed to the
             difficulty's resampled fits too. With metadata routing enabled,
@@ -111,25 +125,25 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted meta-estimator.
         """
-        self._validate_params()
         estimator = self._base_estimator(sparse=hasattr(X, "toarray"))
         self._check_estimator_kind(estimator)
         validate_data(self, X, y, skip_check_array=True)
-        sample_weight = check_weights(sample_weight, _num_samples(X))
+        self._check_targets(y)
+        sample_weight = check_weights(sample_weight, num_samples(X))
         weighted = prepare_for_weights(clone(estimator))
         check_takes_weights(weighted)
 
-        difficulty = self._difficulty_estimator(estimator)
+        difficulty = self._difficulty_estimator(estimator, hasattr(X, "toarray"))
         cached_fit = check_memory(self.memory).cache(_fit_difficulty)
         # A fresh clone per call: a computed call fits its argument in place,
         # which would change the cache key of the next round.
-        fitted = cached_fit(clone(difficulty), X, y, sample_weight, fit_params)
-        weights = self._weights(fitted, y, sample_weight)
+        fitted = cached_fit(clone(difficulty), X, y, sample_weight, groups, fit_params)
+        weights = self.compute_sample_weight(fitted, y, sample_weight)
         for _ in range(self.refine):
             # Held-out reweighting: the resampled fits now use the weights
             # (which include sample_weight), and score every sample again.
-            fitted = cached_fit(clone(difficulty), X, y, weights, fit_params)
-            weights = self._weights(fitted, y, sample_weight)
+            fitted = cached_fit(clone(difficulty), X, y, weights, groups, fit_params)
+            weights = self.compute_sample_weight(fitted, y, sample_weight)
         self.difficulty_estimator_ = fitted
         self.difficulty_ = fitted.difficulty_
         self.sample_weight_ = weights
@@ -140,8 +154,28 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         self.estimator_.fit(X, y, **params)
         return self
 
-    def _weights(self, fitted, y, sample_weight):
-        """The sample weights from a fitted DifficultyEstimator's difficulty."""
+    def compute_sample_weight(self, difficulty_estimator, y, sample_weight=None):
+        """The sample weights that this scheme gives a fitted difficulty.
+
+        ``fit`` calls it between the difficulty and the weighted fit;
+        override it to try another mapping from difficulty to weight.
+
+        Parameters
+        ----------
+        difficulty_estimator : DifficultyEstimator
+            A fitted difficulty estimator (its ``difficulty_``, and
+            ``heldout_proba_`` for the cut-off modes of a classifier).
+        y : array-like of shape (n_samples,)
+            The targets it was fitted with.
+        sample_weight : array-like of shape (n_samples,), default=None
+            User weights, multiplied in.
+
+        Returns
+        -------
+        sample_weight : ndarray of shape (n_samples,)
+            The weights, normalized as ``normalize`` says.
+        """
+        fitted = difficulty_estimator
         classifier = is_classifier(self)
         return difficulty_weights(
             fitted.difficulty_,
@@ -149,8 +183,12 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
             weighting=self.weighting,
             strength=self.strength,
             normalize=self.normalize,
+            scale=self.scale,
             cutoff=self.cutoff,
-            heldout_proba=fitted.heldout_proba_ if classifier else None,
+            # Difficulty from training dynamics has no held-out probabilities.
+            heldout_proba=getattr(fitted, "heldout_proba_", None)
+            if classifier
+            else None,
             sample_weight=sample_weight,
         )
 
@@ -218,9 +256,35 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
             return self.estimator
         return self._default(sparse=sparse)
 
-    def _difficulty_estimator(self, estimator):
-        if self.difficulty is not None:
-            difficulty = clone(self.difficulty)
+    def _given_difficulty_estimator(self):
+        """``difficulty_estimator``, or the deprecated ``difficulty`` with a warning."""
+        if isinstance(self.difficulty, str) and self.difficulty == "deprecated":
+            return self.difficulty_estimator
+        if self.difficulty_estimator is not None:
+            raise ValueError(
+                "Both difficulty_estimator and its old name difficulty are set; "
+                "pass difficulty_estimator only."
+            )
+        warnings.warn(
+            "The parameter difficulty was renamed difficulty_estimator in 0.2 and "
+            "will be removed in 0.4; pass difficulty_estimator instead.",
+            FutureWarning,
+            stacklevel=4,
+        )
+        return self.difficulty
+
+    def _difficulty_estimator(self, estimator, sparse):
+        given = self._given_difficulty_estimator()
+        if given is not None:
+            difficulty = clone(given)
+            if "estimator" in difficulty.get_params() and difficulty.estimator is None:
+                # The difficulty's default follows this meta-estimator's task
+                # (integer targets of a regressor would look like classes).
+                difficulty.set_params(
+                    estimator=default_estimator(
+                        regression=not is_classifier(self), sparse=sparse
+                    )
+                )
         else:
             # The resampled models are not needed here; dropping them saves memory.
             difficulty = DifficultyEstimator(clone(estimator), keep_estimators=False)
@@ -248,9 +312,11 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         skorch net. ``None`` means
         ``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``
         (without centering for sparse ``X``).
-    difficulty : DifficultyEstimator, default=None
-        How to measure difficulty; ``None`` means
-        ``DifficultyEstimator(estimator, keep_estimators=False)``.
+    difficulty_estimator : DifficultyEstimator, default=None
+        How to measure difficulty (any estimator with a ``difficulty_``
+        attribute after ``fit``, such as
+        :class:`~skdifficulty.dynamics.DynamicsDifficultyEstimator`); ``None``
+        means ``DifficultyEstimator(estimator, keep_estimators=False)``.
     weighting : {"easy_first", "hard_first", "medium_first", "two_ends", \
             "huber", "tukey", "trim", "none"} or callable, default="easy_first"
         How difficulty maps to weight; a callable ``f(difficulty, y)``
@@ -263,6 +329,11 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
     normalize : {"mean", "class"} or None, default="mean"
         ``"mean"``: weights average 1. ``"class"``: every class carries the
         same total weight (class balancing at once).
+    scale : {"rank", "standard", "none"}, default="rank"
+        How the share-based modes read the difficulty: its rank ("rank",
+        only the order matters), a robust standardization that keeps the gaps
+        ("standard"), or the value itself in [0, 1] ("none"). See
+        :func:`easy_first`. Ignored by "huber", "tukey" and "trim".
     cutoff : {"auto", "mad", "mixture", "noise"} or float, default="auto"
         The cut-off of "huber", "tukey" and "trim", per class: "noise" (what
         "auto" means here) leaves beyond it as many samples as confident
@@ -283,7 +354,14 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         ``joblib.Memory(location=path)``.
     random_state : int, RandomState instance or None, default=None
         Seeds the difficulty's resampled fits; when not None it overrides
-        ``difficulty.random_state``. The wrapped estimator keeps its own.
+        ``difficulty_estimator.random_state``. The wrapped estimator keeps
+        its own.
+    difficulty : DifficultyEstimator, default="deprecated"
+        The old name of ``difficulty_estimator``.
+
+        .. deprecated:: 0.2
+           ``difficulty`` was renamed ``difficulty_estimator`` in 0.2 and
+           will be removed in 0.4.
 
     Attributes
     ----------
@@ -380,9 +458,12 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         return self.estimator_.decision_function(X)
 
     def _default(self, sparse=False):
-        return make_pipeline(
-            StandardScaler(with_mean=not sparse), LogisticRegression(max_iter=1000)
-        )
+        return default_estimator(sparse=sparse)
+
+    def _check_targets(self, y):
+        # A continuous y must fail here, as every classifier's does, not in
+        # the difficulty's resampled fits.
+        check_classification_targets(y)
 
     def _check_estimator_kind(self, estimator):
         if not is_classifier(estimator):
@@ -408,9 +489,11 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
         ``sample_weight``, a Pipeline, or a skorch net. ``None`` means
         ``make_pipeline(StandardScaler(), Ridge())`` (without centering for
         sparse ``X``).
-    difficulty : DifficultyEstimator, default=None
-        How to measure difficulty; ``None`` means
-        ``DifficultyEstimator(estimator, keep_estimators=False)``.
+    difficulty_estimator : DifficultyEstimator, default=None
+        How to measure difficulty (any estimator with a ``difficulty_``
+        attribute after ``fit``, such as
+        :class:`~skdifficulty.dynamics.DynamicsDifficultyEstimator`); ``None``
+        means ``DifficultyEstimator(estimator, keep_estimators=False)``.
     weighting : {"easy_first", "hard_first", "medium_first", "two_ends", \
             "huber", "tukey", "trim", "none"} or callable, default="easy_first"
         How difficulty maps to weight; a callable ``f(difficulty, y)``
@@ -423,6 +506,11 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
         the cut-off); 0 gives uniform weights.
     normalize : {"mean"} or None, default="mean"
         ``"mean"``: weights average 1 (``"class"`` needs classes).
+    scale : {"rank", "standard", "none"}, default="rank"
+        How the share-based modes read the difficulty: its rank ("rank",
+        only the order matters), a robust standardization that keeps the gaps
+        ("standard"), or the value itself in [0, 1] ("none"). See
+        :func:`easy_first`. Ignored by "huber", "tukey" and "trim".
     cutoff : {"auto", "mad", "mixture"} or float, default="auto"
         The cut-off of "huber", "tukey" and "trim": "mad" (what "auto" means
         here) is ``(median + 3 sigma) ** 2`` of the root-mean-square held-out
@@ -433,14 +521,21 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
     refine : int, default=0
         Rounds of held-out reweighting: measure the difficulty again with
         resampled fits that use the weights, and recompute the weights from
-        it (iteratively reweighted least squares, but held out). Each round
-        costs one more difficulty fit per set of weights.
+        it (iteratively reweighted, as IRLS does with residuals, but held
+        out). Each round costs one more difficulty fit per set of weights.
     memory : str or object with the joblib.Memory interface, default=None
         Caches the difficulty of a training set across fits (a ``refine``
         round once per training set and set of weights).
     random_state : int, RandomState instance or None, default=None
         Seeds the difficulty's resampled fits; when not None it overrides
-        ``difficulty.random_state``. The wrapped estimator keeps its own.
+        ``difficulty_estimator.random_state``. The wrapped estimator keeps
+        its own.
+    difficulty : DifficultyEstimator, default="deprecated"
+        The old name of ``difficulty_estimator``.
+
+        .. deprecated:: 0.2
+           ``difficulty`` was renamed ``difficulty_estimator`` in 0.2 and
+           will be removed in 0.4.
 
     Attributes
     ----------
@@ -474,7 +569,10 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
     """
 
     def _default(self, sparse=False):
-        return make_pipeline(StandardScaler(with_mean=not sparse), Ridge())
+        return default_estimator(regression=True, sparse=sparse)
+
+    def _check_targets(self, y):
+        pass  # the difficulty's fits and the regressor check real targets
 
     def _check_estimator_kind(self, estimator):
         if not is_regressor(estimator):

@@ -582,7 +582,7 @@ def difficulty_cutoff(difficulty, y=None, *, method="auto", heldout_proba=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from skdifficulty._weighting import difficulty_cutoff
+    >>> from skdifficulty import difficulty_cutoff
     >>> d = np.array([1.0, 1.2, 0.8, 1.1, 0.9, 1.0, 9.0]) ** 2
     >>> cutoff = difficulty_cutoff(d, method="mad")
     >>> bool(cutoff[0] < 9.0**2), bool(cutoff[0] > 1.2**2)

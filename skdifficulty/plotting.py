@@ -201,6 +201,9 @@ class DifficultyDisplay:
         kind="both",
         log_scale=False,
         ax=None,
+        scatter_kwargs=None,
+        highlight_kwargs=None,
+        violin_kwargs=None,
     ):
         """Plot the difficulty that a fitted DifficultyEstimator measured.
 
@@ -225,6 +228,14 @@ class DifficultyDisplay:
             the logs. Every plotted value must be positive.
         ax : matplotlib Axes or array-like of two Axes, default=None
             Where to draw: one Axes per panel. ``None`` makes a new figure.
+        scatter_kwargs : dict, default=None
+            Keyword arguments of ``Axes.scatter`` for the samples of the
+            bias-variance map that are not highlighted, over the defaults.
+        highlight_kwargs : dict, default=None
+            Keyword arguments of ``Axes.scatter`` for the highlighted samples
+            (in both panels), over the defaults.
+        violin_kwargs : dict, default=None
+            Keyword arguments of ``Axes.violin`` for the violins.
 
         Returns
         -------
@@ -242,6 +253,9 @@ class DifficultyDisplay:
             kind=kind,
             log_scale=log_scale,
             ax=ax,
+            scatter_kwargs=scatter_kwargs,
+            highlight_kwargs=highlight_kwargs,
+            violin_kwargs=violin_kwargs,
         )
 
     @classmethod
@@ -257,6 +271,9 @@ class DifficultyDisplay:
         kind="both",
         log_scale=False,
         ax=None,
+        scatter_kwargs=None,
+        highlight_kwargs=None,
+        violin_kwargs=None,
     ):
         """Plot difficulty (and its bias and variance) given as arrays.
 
@@ -285,6 +302,14 @@ class DifficultyDisplay:
             the logs. Every plotted value must be positive.
         ax : matplotlib Axes or array-like of two Axes, default=None
             Where to draw: one Axes per panel. ``None`` makes a new figure.
+        scatter_kwargs : dict, default=None
+            Keyword arguments of ``Axes.scatter`` for the samples of the
+            bias-variance map that are not highlighted, over the defaults.
+        highlight_kwargs : dict, default=None
+            Keyword arguments of ``Axes.scatter`` for the highlighted samples
+            (in both panels), over the defaults.
+        violin_kwargs : dict, default=None
+            Keyword arguments of ``Axes.violin`` for the violins.
 
         Returns
         -------
@@ -316,17 +341,36 @@ class DifficultyDisplay:
             highlight=_check_highlight(highlight, n_samples),
             highlight_label=highlight_label,
         )
-        return display.plot(ax=ax, kind=kind, log_scale=log_scale)
+        return display.plot(
+            ax=ax,
+            kind=kind,
+            log_scale=log_scale,
+            scatter_kwargs=scatter_kwargs,
+            highlight_kwargs=highlight_kwargs,
+            violin_kwargs=violin_kwargs,
+        )
 
     @validate_params(
         {
             "ax": "no_validation",
             "kind": [StrOptions(set(KINDS))],
             "log_scale": ["boolean"],
+            "scatter_kwargs": [dict, None],
+            "highlight_kwargs": [dict, None],
+            "violin_kwargs": [dict, None],
         },
         prefer_skip_nested_validation=True,
     )
-    def plot(self, ax=None, *, kind="both", log_scale=False):
+    def plot(
+        self,
+        ax=None,
+        *,
+        kind="both",
+        log_scale=False,
+        scatter_kwargs=None,
+        highlight_kwargs=None,
+        violin_kwargs=None,
+    ):
         """Draw the panels.
 
         Parameters
@@ -339,6 +383,14 @@ class DifficultyDisplay:
             Log axes for difficulty, bias and variance, which span orders of
             magnitude for the log loss; the violins are then estimated from
             the logs. Every plotted value must be positive.
+        scatter_kwargs : dict, default=None
+            Keyword arguments of ``Axes.scatter`` for the samples of the
+            bias-variance map that are not highlighted, over the defaults.
+        highlight_kwargs : dict, default=None
+            Keyword arguments of ``Axes.scatter`` for the highlighted samples
+            (in both panels), over the defaults.
+        violin_kwargs : dict, default=None
+            Keyword arguments of ``Axes.violin`` for the violins.
 
         Returns
         -------
@@ -362,9 +414,13 @@ class DifficultyDisplay:
         self.violins_ = self.highlight_points_ = None
         self.scatter_ = self.scatter_highlight_ = None
         if self.distribution_ax_ is not None:
-            self._plot_distribution(self.distribution_ax_, log_scale)
+            self._plot_distribution(
+                self.distribution_ax_, log_scale, highlight_kwargs, violin_kwargs
+            )
         if self.bias_variance_ax_ is not None:
-            self._plot_bias_variance(self.bias_variance_ax_, log_scale)
+            self._plot_bias_variance(
+                self.bias_variance_ax_, log_scale, scatter_kwargs, highlight_kwargs
+            )
         return self
 
     def _check_positive(self, panels):
@@ -389,14 +445,18 @@ class DifficultyDisplay:
             np.flatnonzero(codes == k) for k in range(classes.shape[0])
         ]
 
-    def _plot_distribution(self, ax, log_scale):
+    def _plot_distribution(self, ax, log_scale, highlight_kwargs, violin_kwargs):
         names, members = self._groups()
         positions = np.arange(len(names))
         stats = [_violin_stats(self.difficulty[idx], log_scale) for idx in members]
-        self.violins_ = ax.violin(stats, positions=positions, showextrema=False)
-        for body in self.violins_["bodies"]:
-            body.set_facecolor(_PLAIN_COLOR)
-            body.set_alpha(0.4)
+        violin_kwargs = dict(violin_kwargs or {})
+        self.violins_ = ax.violin(
+            stats, positions=positions, **{"showextrema": False, **violin_kwargs}
+        )
+        if "facecolor" not in violin_kwargs:
+            for body in self.violins_["bodies"]:
+                body.set_facecolor(_PLAIN_COLOR)
+                body.set_alpha(0.4)
         if self.highlight is not None:
             # Jitter within the violin's width so that ties stay visible.
             position = np.empty(self.difficulty.shape[0])
@@ -406,9 +466,10 @@ class DifficultyDisplay:
             self.highlight_points_ = ax.scatter(
                 (position + jitter)[self.highlight],
                 self.difficulty[self.highlight],
-                s=8,
-                color=_HIGHLIGHT_COLOR,
-                label=self.highlight_label,
+                **_with_user_style(
+                    {"s": 8, "color": _HIGHLIGHT_COLOR, "label": self.highlight_label},
+                    highlight_kwargs,
+                ),
             )
             ax.legend(loc="upper right")
         ax.set_xticks(positions, names)
@@ -418,28 +479,34 @@ class DifficultyDisplay:
         ax.set_ylabel("difficulty")
         ax.set_title("Difficulty per class")
 
-    def _plot_bias_variance(self, ax, log_scale):
+    def _plot_bias_variance(self, ax, log_scale, scatter_kwargs, highlight_kwargs):
         plain = (
             np.ones(self.difficulty.shape[0], dtype=bool)
             if self.highlight is None
             else ~self.highlight
         )
+        label = "other samples" if self.highlight is not None else "samples"
         self.scatter_ = ax.scatter(
             self.bias[plain],
             self.variance[plain],
-            s=8,
-            alpha=0.5,
-            color=_PLAIN_COLOR,
-            label="other samples" if self.highlight is not None else "samples",
+            **_with_user_style(
+                {"s": 8, "alpha": 0.5, "color": _PLAIN_COLOR, "label": label},
+                scatter_kwargs,
+            ),
         )
         if self.highlight is not None:
             self.scatter_highlight_ = ax.scatter(
                 self.bias[self.highlight],
                 self.variance[self.highlight],
-                s=8,
-                alpha=0.8,
-                color=_HIGHLIGHT_COLOR,
-                label=self.highlight_label,
+                **_with_user_style(
+                    {
+                        "s": 8,
+                        "alpha": 0.8,
+                        "color": _HIGHLIGHT_COLOR,
+                        "label": self.highlight_label,
+                    },
+                    highlight_kwargs,
+                ),
             )
             ax.legend(loc="best")
         if log_scale:

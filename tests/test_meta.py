@@ -42,7 +42,7 @@ def test_strength_zero_reproduces_the_unweighted_fit(data):
     lr = LogisticRegression(max_iter=1000)
     for weighting in ("easy_first", "hard_first", "medium_first", "two_ends"):
         clf = DifficultyWeightedClassifier(
-            lr, difficulty=FAST, weighting=weighting, strength=0.0
+            lr, difficulty_estimator=FAST, weighting=weighting, strength=0.0
         ).fit(X, y)
         assert_array_equal(clf.sample_weight_, np.ones(len(y)))
         plain = LogisticRegression(max_iter=1000).fit(
@@ -55,7 +55,7 @@ def test_strength_zero_reproduces_the_unweighted_fit(data):
 def test_weights_follow_the_difficulty(data):
     X, y = data
     clf = DifficultyWeightedClassifier(
-        RecordingClassifier(), difficulty=FAST, strength=2.0
+        RecordingClassifier(), difficulty_estimator=FAST, strength=2.0
     ).fit(X, y)
     assert_allclose(clf.difficulty_, clf.difficulty_estimator_.difficulty_)
     expected = difficulty_weights(
@@ -71,7 +71,7 @@ def test_user_sample_weight_multiplies_in(data):
     X, y = data
     user = np.linspace(0.5, 3, len(y))
     user_before = user.copy()
-    clf = DifficultyWeightedClassifier(RecordingClassifier(), difficulty=FAST)
+    clf = DifficultyWeightedClassifier(RecordingClassifier(), difficulty_estimator=FAST)
     clf.fit(X, y, sample_weight=user)
     expected = difficulty_weights(
         clf.difficulty_, y, weighting="easy_first", strength=1.0, sample_weight=user
@@ -86,7 +86,7 @@ def test_per_class_normalization(data):
     X, y = data
     y = np.where(np.arange(len(y)) < 15, 0, y)  # make class sizes unequal
     clf = DifficultyWeightedClassifier(
-        difficulty=FAST, normalize="class", strength=1.0
+        difficulty_estimator=FAST, normalize="class", strength=1.0
     ).fit(X, y)
     totals = [clf.sample_weight_[y == c].sum() for c in np.unique(y)]
     assert_allclose(totals, len(y) / 3)
@@ -97,7 +97,9 @@ def test_weights_reach_pipeline_and_nested_pipeline(data):
     flat = make_pipeline(StandardScaler(), RecordingClassifier())
     nested = make_pipeline(StandardScaler(), make_pipeline(RecordingClassifier()))
     for pipe, last in ((flat, lambda p: p[-1]), (nested, lambda p: p[-1][-1])):
-        clf = DifficultyWeightedClassifier(pipe, difficulty=FAST, strength=3.0)
+        clf = DifficultyWeightedClassifier(
+            pipe, difficulty_estimator=FAST, strength=3.0
+        )
         clf.fit(X, y)
         assert_allclose(last(clf.estimator_).sample_weight_, clf.sample_weight_)
         assert np.ptp(clf.sample_weight_) > 0
@@ -107,35 +109,45 @@ def test_metadata_routing_on_and_off(data):
     X, y = data
     with sklearn.config_context(enable_metadata_routing=True):
         requested = RecordingClassifier().set_fit_request(sample_weight=True)
-        clf = DifficultyWeightedClassifier(requested, difficulty=None, strength=2.0)
-        clf.set_params(difficulty=DifficultyEstimator(requested, n_repeats=1, cv=3))
+        clf = DifficultyWeightedClassifier(
+            requested, difficulty_estimator=None, strength=2.0
+        )
+        clf.set_params(
+            difficulty_estimator=DifficultyEstimator(requested, n_repeats=1, cv=3)
+        )
         clf.fit(X, y)
         assert_allclose(clf.estimator_.sample_weight_, clf.sample_weight_)
         unrequested = RecordingClassifier()
         with pytest.raises(UnsetMetadataPassedError, match="sample_weight"):
             DifficultyWeightedClassifier(
                 unrequested,
-                difficulty=DifficultyEstimator(unrequested, n_repeats=1, cv=3),
+                difficulty_estimator=DifficultyEstimator(
+                    unrequested, n_repeats=1, cv=3
+                ),
             ).fit(X, y)
     # Off: the same estimator gets the weights as a keyword.
-    clf = DifficultyWeightedClassifier(RecordingClassifier(), difficulty=FAST).fit(X, y)
+    clf = DifficultyWeightedClassifier(
+        RecordingClassifier(), difficulty_estimator=FAST
+    ).fit(X, y)
     assert_allclose(clf.estimator_.sample_weight_, clf.sample_weight_)
 
 
 def test_an_estimator_without_sample_weight_is_named(data):
     X, y = data
     with pytest.raises(TypeError, match="NoWeightsClassifier.fit does not accept"):
-        DifficultyWeightedClassifier(NoWeightsClassifier(), difficulty=FAST).fit(X, y)
+        DifficultyWeightedClassifier(
+            NoWeightsClassifier(), difficulty_estimator=FAST
+        ).fit(X, y)
 
 
 def test_methods_are_delegated_only_where_they_exist(data):
     X, y = data
-    svc = DifficultyWeightedClassifier(SVC(), difficulty=FAST)
+    svc = DifficultyWeightedClassifier(SVC(), difficulty_estimator=FAST)
     assert not hasattr(svc, "predict_proba")
     assert hasattr(svc, "decision_function")
     svc.fit(X, y)
     assert svc.decision_function(X).shape == (len(y), 3)
-    lr = DifficultyWeightedClassifier(difficulty=FAST).fit(X, y)
+    lr = DifficultyWeightedClassifier(difficulty_estimator=FAST).fit(X, y)
     assert_allclose(lr.predict_proba(X), lr.estimator_.predict_proba(X))
     assert_allclose(lr.predict_log_proba(X), lr.estimator_.predict_log_proba(X))
     assert lr.score(X, y) == lr.estimator_.score(X, y)
@@ -145,9 +157,9 @@ def test_methods_are_delegated_only_where_they_exist(data):
 def test_string_labels(data):
     X, y = data
     labels = np.array(["a", "b", "c"])[y]
-    clf = DifficultyWeightedClassifier(difficulty=FAST, normalize="class").fit(
-        X, labels
-    )
+    clf = DifficultyWeightedClassifier(
+        difficulty_estimator=FAST, normalize="class"
+    ).fit(X, labels)
     assert set(clf.predict(X)) <= {"a", "b", "c"}
     assert_array_equal(clf.classes_, ["a", "b", "c"])
 
@@ -158,7 +170,9 @@ def test_callable_weighting(data):
     def by_class(difficulty, y):
         return np.where(y == 0, 2.0, 1.0)
 
-    clf = DifficultyWeightedClassifier(difficulty=FAST, weighting=by_class).fit(X, y)
+    clf = DifficultyWeightedClassifier(
+        difficulty_estimator=FAST, weighting=by_class
+    ).fit(X, y)
     w = np.where(y == 0, 2.0, 1.0)
     assert_allclose(clf.sample_weight_, w / w.mean())
 
@@ -177,7 +191,9 @@ def test_regressor():
     y[:5] += 300  # gross outliers: easy-first weighting should ignore them
     reg = DifficultyWeightedRegressor(
         LinearRegression(),
-        difficulty=DifficultyEstimator(LinearRegression(), n_repeats=2, random_state=0),
+        difficulty_estimator=DifficultyEstimator(
+            LinearRegression(), n_repeats=2, random_state=0
+        ),
         strength=4.0,
     ).fit(X, y)
     assert reg.sample_weight_[:5].max() < reg.sample_weight_[5:].min()
@@ -206,7 +222,9 @@ def test_grid_search_runs_the_resampled_fits_once_per_training_set(
         "strength": [0.5, 1.0, 2.0],
     }
     search = GridSearchCV(
-        DifficultyWeightedClassifier(difficulty=difficulty, memory=str(tmp_path)),
+        DifficultyWeightedClassifier(
+            difficulty_estimator=difficulty, memory=str(tmp_path)
+        ),
         grid,
         cv=5,
     ).fit(X, y)
@@ -216,7 +234,7 @@ def test_grid_search_runs_the_resampled_fits_once_per_training_set(
     search.fit(X, y)  # everything is cached now
     assert calls == []
     uncached = GridSearchCV(
-        DifficultyWeightedClassifier(difficulty=difficulty), grid, cv=5
+        DifficultyWeightedClassifier(difficulty_estimator=difficulty), grid, cv=5
     ).fit(X, y)
     assert len(calls) == (12 * 5 + 1) * 3
     assert_allclose(
@@ -227,7 +245,7 @@ def test_grid_search_runs_the_resampled_fits_once_per_training_set(
 def test_does_not_change_the_callers_estimator():
     X, y = load_iris(return_X_y=True)
     lr = LogisticRegression(max_iter=500)
-    DifficultyWeightedClassifier(lr, difficulty=FAST).fit(X, y)
+    DifficultyWeightedClassifier(lr, difficulty_estimator=FAST).fit(X, y)
     assert not hasattr(lr, "coef_")
 
 
@@ -251,7 +269,7 @@ def test_cutoff_modes_at_strength_zero_reproduce_the_unweighted_fit(data):
     for weighting in ("huber", "tukey", "trim"):
         clf = DifficultyWeightedClassifier(
             LogisticRegression(max_iter=1000),
-            difficulty=FAST,
+            difficulty_estimator=FAST,
             weighting=weighting,
             strength=0.0,
             refine=1,
@@ -268,7 +286,7 @@ def test_regressor_cutoff_mode_keeps_the_inliers_whole():
     )
     reg = DifficultyWeightedRegressor(
         LinearRegression(),
-        difficulty=difficulty,
+        difficulty_estimator=difficulty,
         weighting="trim",
         strength=8,
         cutoff="mixture",
@@ -293,7 +311,7 @@ def test_classifier_gives_the_scheme_the_heldout_probabilities():
     y = y.copy()
     y[[0, 1, 2, 50, 51, 100]] = [1, 2, 1, 0, 2, 0]  # six wrong labels
     clf = DifficultyWeightedClassifier(
-        difficulty=FAST, weighting="trim", strength=8, normalize=None
+        difficulty_estimator=FAST, weighting="trim", strength=8, normalize=None
     ).fit(X, y)
     expected = difficulty_weights(
         clf.difficulty_,
@@ -317,7 +335,7 @@ def test_classifier_gives_the_scheme_the_heldout_probabilities():
 def test_refine_measures_the_difficulty_again_with_the_weights():
     X, y, bad = contaminated_line(seed=2)
     params = {
-        "difficulty": DifficultyEstimator(
+        "difficulty_estimator": DifficultyEstimator(
             LinearRegression(), n_repeats=1, random_state=0, keep_estimators=False
         ),
         "weighting": "huber",
@@ -328,7 +346,9 @@ def test_refine_measures_the_difficulty_again_with_the_weights():
     second = DifficultyWeightedRegressor(LinearRegression(), refine=1, **params).fit(
         X, y
     )
-    again = clone(params["difficulty"]).fit(X, y, sample_weight=first.sample_weight_)
+    again = clone(params["difficulty_estimator"]).fit(
+        X, y, sample_weight=first.sample_weight_
+    )
     assert_allclose(second.difficulty_, again.difficulty_)
     assert_allclose(
         second.sample_weight_,
@@ -353,7 +373,7 @@ def test_refine_rounds_are_cached(tmp_path, monkeypatch):
     monkeypatch.setattr(runners_module, "fit_and_predict", counting)
     reg = DifficultyWeightedRegressor(
         LinearRegression(),
-        difficulty=DifficultyEstimator(LinearRegression(), n_repeats=1, cv=3),
+        difficulty_estimator=DifficultyEstimator(LinearRegression(), n_repeats=1, cv=3),
         weighting="huber",
         refine=2,
         memory=str(tmp_path),
@@ -374,7 +394,7 @@ def test_grid_search_over_every_mode_finds_a_cutoff_mode(tmp_path):
     X, y, _ = contaminated_line(seed=1)
     meta = DifficultyWeightedRegressor(
         LinearRegression(),
-        difficulty=DifficultyEstimator(
+        difficulty_estimator=DifficultyEstimator(
             LinearRegression(), n_repeats=1, cv=3, random_state=0
         ),
         memory=str(tmp_path),
@@ -394,7 +414,7 @@ def test_grid_search_over_every_mode_finds_a_cutoff_mode(tmp_path):
 
 def test_cutoff_parameter_is_checked():
     X, y, _ = contaminated_line()
-    reg = DifficultyWeightedRegressor(difficulty=FAST, weighting="huber")
+    reg = DifficultyWeightedRegressor(difficulty_estimator=FAST, weighting="huber")
     with pytest.raises(ValueError, match="cutoff='noise' .* class labels"):
         reg.set_params(cutoff="noise").fit(X, y)
     with pytest.raises(ValueError, match="'cutoff' parameter"):

@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
+from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 
 from skdifficulty import DifficultyEstimator  # noqa: E402
 from skdifficulty._weighting import difficulty_weights, easy_first  # noqa: E402
@@ -573,3 +574,26 @@ def test_cutoff_modes_are_drawn_against_the_difficulty_over_its_cutoff():
     assert_allclose(disp.lines_[3, 2].get_ydata()[beyond], 2.0**-4)
     mean = WeightingDisplay.from_modes(modes=["huber"], strengths=[2], normalize="mean")
     assert_allclose(mean.lines_[0, 0].get_ydata().mean(), 1.0)
+
+
+def test_difficulty_display_takes_style_keyword_dicts():
+    rng = np.random.RandomState(0)
+    difficulty = rng.uniform(0.1, 2, 30)
+    highlight = np.arange(30) < 5
+    disp = DifficultyDisplay.from_difficulty(
+        difficulty,
+        bias=difficulty / 2,
+        variance=difficulty / 2,
+        highlight=highlight,
+        scatter_kwargs={"color": "black", "s": 3},
+        highlight_kwargs={"marker": "x", "color": "red"},
+        violin_kwargs={"widths": 0.3},
+    )
+    assert_allclose(disp.scatter_.get_facecolors()[0], to_rgba("black", 0.5))
+    assert_allclose(disp.scatter_.get_sizes(), [3])
+    assert_allclose(disp.scatter_highlight_.get_edgecolors()[0], to_rgba("red", 0.8))
+    assert_allclose(disp.highlight_points_.get_edgecolors()[0], to_rgba("red"))
+    body = disp.violins_["bodies"][0].get_paths()[0].vertices[:, 0]
+    assert body.max() - body.min() == pytest.approx(0.3, rel=0.05)
+    with pytest.raises(InvalidParameterError, match="scatter_kwargs"):
+        disp.plot(scatter_kwargs="red")

@@ -49,7 +49,9 @@ def test_ray_gives_the_loky_result_bit_for_bit(ray_backend, data):
 def test_a_grid_search_runs_under_ray(ray_backend, data, quick_difficulty):
     X, y = data
     search = GridSearchCV(
-        DifficultyWeightedClassifier(difficulty_estimator=quick_difficulty(), random_state=0),
+        DifficultyWeightedClassifier(
+            difficulty_estimator=quick_difficulty(), random_state=0
+        ),
         {"strength": [0.5, 2.0]},
         cv=3,
         n_jobs=2,

@@ -46,7 +46,9 @@ def weighted_classifier(quick_difficulty):
 
     def make(estimator=None, **params):
         difficulty = quick_difficulty(None if estimator is None else clone(estimator))
-        return DifficultyWeightedClassifier(estimator, difficulty_estimator=difficulty, **params)
+        return DifficultyWeightedClassifier(
+            estimator, difficulty_estimator=difficulty, **params
+        )
 
     return make
 
@@ -594,7 +596,9 @@ def test_n_jobs_gives_an_identical_weighted_classifier(data, quick_difficulty):
     for n_jobs in (1, 2):
         difficulty = quick_difficulty(n_repeats=2, n_jobs=n_jobs)
         fits.append(
-            DifficultyWeightedClassifier(difficulty_estimator=difficulty, strength=2).fit(X, y)
+            DifficultyWeightedClassifier(
+                difficulty_estimator=difficulty, strength=2
+            ).fit(X, y)
         )
     assert_array_equal(fits[0].sample_weight_, fits[1].sample_weight_)
     assert_array_equal(fits[0].predict_proba(X), fits[1].predict_proba(X))

@@ -163,7 +163,9 @@ def test_finds_easy_first_on_noisy_labels_and_keeps_none_on_clean_ones():
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300))
     clf = DifficultyWeightedClassifier(
         model,
-        difficulty_estimator=DifficultyEstimator(model, n_repeats=1, keep_estimators=False),
+        difficulty_estimator=DifficultyEstimator(
+            model, n_repeats=1, keep_estimators=False
+        ),
         random_state=0,
     )
     grid = [{"weighting": ["none"]}, {"weighting": ["easy_first"], "strength": [4]}]

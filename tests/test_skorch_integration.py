@@ -338,7 +338,9 @@ def test_all_one_weights_give_the_difficulty_of_no_weights(data, quick_difficult
 def _search(memory):
     meta = DifficultyWeightedClassifier(
         make_net(CountingNet),
-        difficulty_estimator=DifficultyEstimator(make_net(CountingNet), cv=2, n_repeats=1),
+        difficulty_estimator=DifficultyEstimator(
+            make_net(CountingNet), cv=2, n_repeats=1
+        ),
         memory=memory,
         random_state=0,
     )
