@@ -1,7 +1,7 @@
 """Meta-estimators that fit any estimator with difficulty-based sample weights."""
 
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 from sklearn.base import (
     BaseEstimator,
@@ -34,7 +34,7 @@ from ._routing import (
     prepare_for_weights,
 )
 from ._validation import check_weights
-from ._weighting import CUTOFFS, SCALES, WEIGHTING_MODES, difficulty_weights
+from ._weighting import WEIGHTING_CONSTRAINTS, difficulty_weights
 
 
 def _estimator_has(attr):
@@ -56,17 +56,20 @@ def _fit_difficulty(difficulty, X, y, sample_weight, groups, fit_params):
 
 
 class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
-    """Difficulty of the training data, turned into weights, then a weighted fit."""
+    """Difficulty of the training data, turned into weights, then a weighted fit.
+
+    A subclass provides the task's side, as the classifier and the regressor
+    do: ``_default(sparse)`` (the estimator used when ``estimator`` is None),
+    ``_check_estimator_kind(estimator)`` (refuse an estimator of the other
+    task) and ``_check_targets(y)`` (refuse targets of the other task before
+    any resampled fit).
+    """
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit"]), None],
         "difficulty_estimator": [HasMethods(["fit"]), None],
         "difficulty": [HasMethods(["fit"]), None, Hidden(StrOptions({"deprecated"}))],
-        "weighting": [StrOptions(set(WEIGHTING_MODES)), callable],
-        "strength": [Interval(Real, 0, None, closed="left")],
-        "normalize": [StrOptions({"mean", "class"}), None],
-        "scale": [StrOptions(set(SCALES))],
-        "cutoff": [StrOptions(set(CUTOFFS)), Interval(Real, 0, None, closed="left")],
+        **WEIGHTING_CONSTRAINTS,
         "refine": [Interval(Integral, 0, None, closed="left")],
         "memory": [None, str, HasMethods(["cache"])],
         "random_state": ["random_state"],

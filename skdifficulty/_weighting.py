@@ -826,15 +826,22 @@ def _normalize_per_class(mantissa, exponent, classes, codes):
     return w * (mantissa.shape[0] / n_classes) / totals[codes]
 
 
+# The settings of a weighting scheme, as difficulty_weights and the
+# meta-estimators take them.
+WEIGHTING_CONSTRAINTS = {
+    "weighting": [StrOptions(set(WEIGHTING_MODES)), callable],
+    "strength": [Interval(Real, 0, None, closed="left")],
+    "normalize": [StrOptions({"mean", "class"}), None],
+    "scale": [StrOptions(set(SCALES))],
+    "cutoff": [StrOptions(set(CUTOFFS)), Interval(Real, 0, None, closed="left")],
+}
+
+
 @validate_params(
     {
         "difficulty": ["array-like"],
         "y": ["array-like", None],
-        "weighting": [StrOptions(set(WEIGHTING_MODES)), callable],
-        "strength": [Interval(Real, 0, None, closed="left")],
-        "normalize": [StrOptions({"mean", "class"}), None],
-        "scale": [StrOptions(set(SCALES))],
-        "cutoff": [StrOptions(set(CUTOFFS)), Interval(Real, 0, None, closed="left")],
+        **WEIGHTING_CONSTRAINTS,
         "heldout_proba": ["array-like", None],
         "sample_weight": ["array-like", Real, None],
     },
