@@ -46,19 +46,13 @@ import time
 import warnings
 
 import numpy as np
+
+# The data sets and the estimator of the quality benchmark, by the same names.
+from bench_quality import DATASETS, scaled_lr  # noqa: E402
 from scipy.stats import spearmanr
 from sklearn.base import clone
-from sklearn.datasets import (
-    load_breast_cancer,
-    load_digits,
-    load_wine,
-    make_classification,
-)
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skdifficulty import (
@@ -84,29 +78,6 @@ METHODS = [
     "cut-1se",
 ]
 CHOICES = METHODS[3:]
-
-
-def scaled_lr(**params):
-    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, **params))
-
-
-def synthetic():
-    return make_classification(
-        n_samples=1500,
-        n_features=20,
-        n_informative=8,
-        n_classes=4,
-        class_sep=1.0,
-        random_state=0,
-    )
-
-
-DATASETS = {
-    "digits": lambda: load_digits(return_X_y=True),
-    "wine": lambda: load_wine(return_X_y=True),
-    "cancer": lambda: load_breast_cancer(return_X_y=True),
-    "synth": synthetic,
-}
 
 
 def make_cell(name, noise, imbalance, seed):
