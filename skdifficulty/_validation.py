@@ -7,7 +7,7 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._compat import SKLEARN_INDEXES_PYARROW
+from ._compat import SKLEARN_INDEXES_PYARROW, num_samples
 
 
 def check_features(X, *, min_samples=2):
@@ -145,10 +145,13 @@ def check_float_vector(values, name, n_samples=None, *, reference="difficulty"):
 
 def check_length(values, n_samples, name, *, reference="difficulty", unit="values"):
     """Refuse ``values`` whose length is not ``n_samples`` (either None: any)."""
-    if values is not None and n_samples is not None and len(values) != n_samples:
+    if values is None or n_samples is None:
+        return
+    length = num_samples(values)  # also for objects that only have __array__
+    if length != n_samples:
         per = " samples" if reference == "X" else ""
         raise ValueError(
-            f"{name} has {len(values)} {unit} but {reference} has {n_samples}{per}."
+            f"{name} has {length} {unit} but {reference} has {n_samples}{per}."
         )
 
 

@@ -1,5 +1,7 @@
 """Under Ray's joblib backend (a local Ray with 2 CPUs), results are loky's."""
 
+import builtins
+
 import numpy as np
 import pytest
 from joblib import parallel_config
@@ -17,6 +19,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def ray_backend():
+    # ray.init replaces builtins.print (to tag worker output) and shutdown
+    # does not put it back; objects that hold print (skorch's PrintLog) then
+    # no longer pickle in the tests that follow.
+    original_print = builtins.print
     ray.init(
         num_cpus=2,
         include_dashboard=False,
@@ -25,8 +31,11 @@ def ray_backend():
         _node_ip_address="127.0.0.1",
     )
     ray_joblib.register_ray()
-    yield
-    ray.shutdown()
+    try:
+        yield
+    finally:
+        ray.shutdown()
+        builtins.print = original_print
 
 
 def _fit(est, X, y):
