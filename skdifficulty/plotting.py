@@ -615,6 +615,7 @@ class WeightingDisplay:
             "n_points": [Interval(Integral, 2, None, closed="left")],
             "normalize": [StrOptions({"mean"}), None],
             "ax": "no_validation",
+            "line_kwargs": [dict, None],
         },
         prefer_skip_nested_validation=True,
     )
@@ -626,6 +627,7 @@ class WeightingDisplay:
         n_points=200,
         normalize=None,
         ax=None,
+        line_kwargs=None,
     ):
         """Compute and plot the weight curves of the given modes.
 
@@ -648,6 +650,9 @@ class WeightingDisplay:
             fit receives.
         ax : array-like of matplotlib Axes, default=None
             One Axes per mode. ``None`` makes a new figure.
+        line_kwargs : dict, default=None
+            Keyword arguments of ``Axes.plot`` for every curve, over the
+            defaults (a colour per strength, unless ``color`` is given).
 
         Returns
         -------
@@ -678,15 +683,18 @@ class WeightingDisplay:
         display = cls(
             rank=rank, weights=weights, modes=modes, strengths=strengths, ratio=ratio
         )
-        return display.plot(ax=ax)
+        return display.plot(ax=ax, line_kwargs=line_kwargs)
 
-    def plot(self, ax=None):
+    def plot(self, ax=None, *, line_kwargs=None):
         """Draw one panel per mode, one line per strength.
 
         Parameters
         ----------
         ax : array-like of matplotlib Axes, default=None
             One Axes per mode. ``None`` makes a new figure.
+        line_kwargs : dict, default=None
+            Keyword arguments of ``Axes.plot`` for every curve, over the
+            defaults (a colour per strength, unless ``color`` is given).
 
         Returns
         -------
@@ -703,8 +711,10 @@ class WeightingDisplay:
                 (lines[i, j],) = panel.plot(
                     self.ratio if cutoff_mode else self.rank,
                     self.weights[i, j],
-                    color=colors[j],
-                    label=f"strength {strength:g}",
+                    **_with_user_style(
+                        {"color": colors[j], "label": f"strength {strength:g}"},
+                        line_kwargs,
+                    ),
                 )
             panel.set_title(_mode_name(mode))
             panel.set_xlabel(

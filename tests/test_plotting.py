@@ -597,3 +597,20 @@ def test_difficulty_display_takes_style_keyword_dicts():
     assert body.max() - body.min() == pytest.approx(0.3, rel=0.05)
     with pytest.raises(InvalidParameterError, match="scatter_kwargs"):
         disp.plot(scatter_kwargs="red")
+
+
+def test_weighting_display_takes_a_line_style_dict():
+    disp = WeightingDisplay.from_modes(
+        modes=["easy_first"], strengths=[1, 2], line_kwargs={"linestyle": "--"}
+    )
+    assert {line.get_linestyle() for line in disp.lines_.ravel()} == {"--"}
+    colours = {to_rgba(line.get_color()) for line in disp.lines_.ravel()}
+    assert len(colours) == 2  # a colour per strength stays
+    one = WeightingDisplay.from_modes(
+        modes=["easy_first"], strengths=[1, 2], line_kwargs={"color": "black"}
+    )
+    assert {to_rgba(line.get_color()) for line in one.lines_.ravel()} == {
+        to_rgba("black")
+    }
+    with pytest.raises(InvalidParameterError, match="line_kwargs"):
+        WeightingDisplay.from_modes(line_kwargs="red")
