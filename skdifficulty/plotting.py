@@ -1187,6 +1187,8 @@ class DifficultyCurveDisplay:
         highlight_label="highlighted",
         show_iqr=True,
         ax=None,
+        line_kwargs=None,
+        highlight_kwargs=None,
     ):
         """Plot the per-epoch difficulty that a fitted estimator recorded.
 
@@ -1206,6 +1208,12 @@ class DifficultyCurveDisplay:
             Whether to draw each group's interquartile band.
         ax : matplotlib Axes, default=None
             Where to draw. ``None`` makes a new figure.
+        line_kwargs : dict, default=None
+            Keyword arguments of ``Axes.plot`` for the curve of the samples
+            not highlighted (all samples without ``highlight``).
+        highlight_kwargs : dict, default=None
+            Keyword arguments of ``Axes.plot`` for the highlighted samples'
+            curve. A band takes its curve's colour.
 
         Returns
         -------
@@ -1232,6 +1240,8 @@ class DifficultyCurveDisplay:
             ylabel=ylabel,
             show_iqr=show_iqr,
             ax=ax,
+            line_kwargs=line_kwargs,
+            highlight_kwargs=highlight_kwargs,
         )
 
     @classmethod
@@ -1244,6 +1254,8 @@ class DifficultyCurveDisplay:
         ylabel="difficulty",
         show_iqr=True,
         ax=None,
+        line_kwargs=None,
+        highlight_kwargs=None,
     ):
         """Plot per-epoch difficulty given as an array.
 
@@ -1262,6 +1274,12 @@ class DifficultyCurveDisplay:
             Whether to draw each group's interquartile band.
         ax : matplotlib Axes, default=None
             Where to draw. ``None`` makes a new figure.
+        line_kwargs : dict, default=None
+            Keyword arguments of ``Axes.plot`` for the curve of the samples
+            not highlighted (all samples without ``highlight``).
+        highlight_kwargs : dict, default=None
+            Keyword arguments of ``Axes.plot`` for the highlighted samples'
+            curve. A band takes its curve's colour.
 
         Returns
         -------
@@ -1275,13 +1293,23 @@ class DifficultyCurveDisplay:
             highlight_label=highlight_label,
             ylabel=ylabel,
         )
-        return display.plot(ax=ax, show_iqr=show_iqr)
+        return display.plot(
+            ax=ax,
+            show_iqr=show_iqr,
+            line_kwargs=line_kwargs,
+            highlight_kwargs=highlight_kwargs,
+        )
 
     @validate_params(
-        {"ax": "no_validation", "show_iqr": ["boolean"]},
+        {
+            "ax": "no_validation",
+            "show_iqr": ["boolean"],
+            "line_kwargs": [dict, None],
+            "highlight_kwargs": [dict, None],
+        },
         prefer_skip_nested_validation=True,
     )
-    def plot(self, ax=None, *, show_iqr=True):
+    def plot(self, ax=None, *, show_iqr=True, line_kwargs=None, highlight_kwargs=None):
         """Draw one curve per group of samples.
 
         Parameters
@@ -1290,6 +1318,12 @@ class DifficultyCurveDisplay:
             Where to draw. ``None`` makes a new figure.
         show_iqr : bool, default=True
             Whether to draw each group's interquartile band.
+        line_kwargs : dict, default=None
+            Keyword arguments of ``Axes.plot`` for the curve of the samples
+            not highlighted (all samples without ``highlight``).
+        highlight_kwargs : dict, default=None
+            Keyword arguments of ``Axes.plot`` for the highlighted samples'
+            curve. A band takes its curve's colour.
 
         Returns
         -------
@@ -1301,18 +1335,24 @@ class DifficultyCurveDisplay:
         n_epochs, n_samples = self.per_epoch.shape
         self.epochs_ = np.arange(1, n_epochs + 1)
         if self.highlight is None:
-            groups = [("all samples", np.ones(n_samples, dtype=bool), _PLAIN_COLOR)]
+            everyone = np.ones(n_samples, dtype=bool)
+            groups = [("all samples", everyone, _PLAIN_COLOR, line_kwargs)]
         else:
             groups = [
-                ("other samples", ~self.highlight, _PLAIN_COLOR),
-                (self.highlight_label, self.highlight, _HIGHLIGHT_COLOR),
+                ("other samples", ~self.highlight, _PLAIN_COLOR, line_kwargs),
+                (
+                    self.highlight_label,
+                    self.highlight,
+                    _HIGHLIGHT_COLOR,
+                    highlight_kwargs,
+                ),
             ]
         groups = [group for group in groups if group[1].any()]
-        self.group_labels_ = [label for label, _, _ in groups]
+        self.group_labels_ = [label for label, *_ in groups]
         self.lines_ = []
         self.bands_ = [] if show_iqr else None
         means, quartiles = [], []
-        for label, members, color in groups:
+        for label, members, color, style in groups:
             values = self.per_epoch[:, members]
             with warnings.catch_warnings():
                 # An epoch where the whole group is NaN gives NaN: a gap.
@@ -1321,11 +1361,19 @@ class DifficultyCurveDisplay:
                 low, high = np.nanpercentile(values, [25, 75], axis=1)
             means.append(mean)
             quartiles.append([low, high])
-            (line,) = ax.plot(self.epochs_, mean, color=color, marker="o", label=label)
+            (line,) = ax.plot(
+                self.epochs_,
+                mean,
+                **_with_user_style(
+                    {"color": color, "marker": "o", "label": label}, style
+                ),
+            )
             self.lines_.append(line)
             if show_iqr:
                 self.bands_.append(
-                    ax.fill_between(self.epochs_, low, high, color=color, alpha=0.2)
+                    ax.fill_between(
+                        self.epochs_, low, high, color=line.get_color(), alpha=0.2
+                    )
                 )
         self.mean_ = np.array(means).reshape(len(groups), n_epochs)
         self.quartiles_ = np.array(quartiles).reshape(len(groups), 2, n_epochs)

@@ -3,7 +3,11 @@
 import pytest
 
 from skdifficulty import easy_first, hard_first, medium_first, two_ends
-from skdifficulty.plotting import DataMapDisplay, DifficultyDisplay
+from skdifficulty.plotting import (
+    DataMapDisplay,
+    DifficultyCurveDisplay,
+    DifficultyDisplay,
+)
 
 numpydoc = pytest.importorskip("numpydoc")
 from sklearn.utils._testing import assert_docstring_consistency  # noqa: E402
@@ -48,4 +52,15 @@ def test_the_data_map_documents_its_constructors_alike():
             "scatter_kwargs",
             "highlight_kwargs",
         ],
+    )
+
+
+def test_the_curve_display_documents_its_constructors_and_plot_alike():
+    assert_docstring_consistency(
+        [
+            DifficultyCurveDisplay.from_estimator.__func__,
+            DifficultyCurveDisplay.from_difficulty.__func__,
+            DifficultyCurveDisplay.plot,
+        ],
+        include_params=["show_iqr", "line_kwargs", "highlight_kwargs"],
     )

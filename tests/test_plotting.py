@@ -614,3 +614,19 @@ def test_weighting_display_takes_a_line_style_dict():
     }
     with pytest.raises(InvalidParameterError, match="line_kwargs"):
         WeightingDisplay.from_modes(line_kwargs="red")
+
+
+def test_difficulty_curve_display_takes_style_dicts():
+    per_epoch = np.tile(np.linspace(1, 0.1, 5)[:, None], (1, 6))
+    highlight = np.arange(6) < 2
+    disp = DifficultyCurveDisplay.from_difficulty(
+        per_epoch,
+        highlight=highlight,
+        line_kwargs={"color": "black", "marker": "s"},
+        highlight_kwargs={"linestyle": ":"},
+    )
+    plain, flagged = disp.lines_
+    assert to_rgba(plain.get_color()) == to_rgba("black")
+    assert plain.get_marker() == "s"
+    assert flagged.get_linestyle() == ":"
+    assert_allclose(disp.bands_[0].get_facecolor()[0][:3], to_rgba("black")[:3])
