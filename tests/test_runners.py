@@ -86,7 +86,8 @@ def test_an_error_stops_the_fits_that_have_not_started(data):
     _SlowFailing.started.clear()
     est = DifficultyEstimator(_SlowFailing(), cv=5, n_repeats=8, n_jobs=2)
     with parallel_config(backend="threading"):
-        with pytest.raises(ArithmeticError, match="repeat 0, fold 0"):
+        # The first fit to start fails: fold 0 or 1, whichever thread is first.
+        with pytest.raises(ArithmeticError, match=r"repeat 0, fold [01]: "):
             est.fit(X, y)
     time.sleep(0.3)  # let the fits already dispatched finish
     assert len(_SlowFailing.started) < 15  # of 40
