@@ -11,7 +11,8 @@ else:
     matplotlib.use("Agg")
 
 # Not test code: built or executed by Sphinx and the benchmark scripts.
-collect_ignore = ["doc", "examples", "benchmarks"]
+# tests/_ray_checks.py runs in a process of its own (see test_ray.py).
+collect_ignore = ["doc", "examples", "benchmarks", "tests/_ray_checks.py"]
 
 
 def _importable(name):
