@@ -78,12 +78,14 @@ class StackedNetRunner:
         check_stackable(net, plan.params)
         seeds = [seed for _, seed in zip(splits, plan.seeds, strict=False)]
         members, batch_rng_state = _initialized_members(net, seeds)
-        membership = membership_matrix(splits, _n_samples(plan.X))
+        # The net's own dataset knows its length for any X skorch takes (a
+        # dict of arrays too).
+        dataset = members[0].get_dataset(plan.X, plan.y)
+        membership = membership_matrix(splits, len(dataset))
         weight = plan.params.get("sample_weight")
         if weight is not None:
             membership = membership * np.asarray(weight, dtype=np.float64)
         stack = StackedModule(members, self.chunk_size)
-        dataset = members[0].get_dataset(plan.X, plan.y)
         classes = _classes(members[0], plan.y)
 
         def held_out(keep):
@@ -339,10 +341,6 @@ def _array_data(dataset):
     if not isinstance(X, arrays) or not (y is None or isinstance(y, arrays)):
         return None
     return to_tensor(X, device="cpu"), None if y is None else to_tensor(y, device="cpu")
-
-
-def _n_samples(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
 def _classes(net, y):
