@@ -39,6 +39,11 @@ from ._validation import (
 )
 
 
+# With early_stopping="auto", all stacked members together train about this
+# many trainings' worth of epochs of the net (see _member_stopping).
+AUTO_MEMBER_BUDGET = 1.5
+
+
 class DifficultyEstimator(TransformerMixin, BaseEstimator):
     """Per-sample difficulty: the expected loss of models trained without it.
 
@@ -61,8 +66,10 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
     cv : int or cross-validation splitter, default=5
         Folds per repeat. A splitter (or an iterable of ``(train, test)``
         splits) is used as given, once, with ``resampling="kfold"``.
-    n_repeats : int, default=5
+    n_repeats : int or "auto", default="auto"
         Repeats of the plan. Every plan makes ``cv * n_repeats`` fits.
+        ``"auto"`` is 5, or 1 for a skorch net (each member of a net costs
+        a share of a training; see :ref:`nets-noisy-labels`).
     resampling : {"kfold", "bootstrap", "subsample"}, default="kfold"
         ``"kfold"``: repeated K-fold, stratified for classifiers; each sample
         is scored once per repeat. ``"bootstrap"``: each fit trains on a
@@ -91,8 +98,10 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         What a failing resampled fit does: ``"raise"`` stops with the error,
         naming the repeat and fold; ``"skip"`` warns and scores samples with
         the fits that worked.
-    engine : {"sequential", "stacked"}, default="sequential"
-        How the resampled fits run. ``"sequential"``: one clone of
+    engine : {"auto", "sequential", "stacked"}, default="auto"
+        How the resampled fits run. ``"auto"`` is ``"stacked"`` for a skorch
+        net that the stacked engine can train, else ``"sequential"``.
+        ``"sequential"``: one clone of
         ``estimator`` per fit, in parallel with joblib (``n_jobs``).
         ``"stacked"``: for a skorch net only, all fits train together in one
         vectorized pass (``torch.vmap`` over the members' stacked
@@ -106,6 +115,21 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         time; ``None`` runs them all at once. Smaller chunks bound the memory
         of the activations (parameters and optimizer state stay on the
         device for all members); the gradients are the same.
+    early_stopping : "auto" or bool, default="auto"
+        With ``engine="stacked"``, stop each member at the epoch of its
+        lowest held-out loss (its held-out part is a validation set of its
+        own) and score with its parameters of that epoch; training ends once
+        no member has improved for ``n_iter_no_change`` epochs. A net on
+        noisy labels fits the wrong labels late: members stopped before they
+        memorize them rank the wrong labels better. ``"auto"`` is True for
+        the stacked engine and also caps every member at
+        ``max(n_iter_no_change + 1, 1.5 * max_epochs / n_members)`` epochs,
+        so that all members together cost about 1.5 trainings of the net
+        (see :ref:`nets-noisy-labels`); True trains up to the net's
+        ``max_epochs``. Costs one prediction pass of all members per epoch.
+    n_iter_no_change : int, default=5
+        Epochs without a new lowest held-out loss after which a member stops
+        improving, with ``early_stopping``.
     record_epochs : bool, default=False
         With ``engine="stacked"``, also score every sample after every epoch
         with the members that hold it out, into ``per_epoch_`` (difficulty
@@ -149,6 +173,19 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
     per_epoch_ : ndarray of shape (n_epochs, n_samples)
         Held-out difficulty of every sample after every epoch, with
         ``record_epochs=True`` (stacked engine).
+    engine_ : str
+        The engine that ran: ``"sequential"`` or ``"stacked"``.
+    n_repeats_ : int
+        The repeats of the plan (``n_repeats`` with ``"auto"`` resolved).
+    best_epochs_ : ndarray of shape (n_fits,)
+        The epoch (counted from 1) of each member's lowest held-out loss,
+        whose parameters and predictions it was scored with, with
+        ``early_stopping`` (stacked engine).
+    n_epochs_ : int
+        Epochs the stacked members trained, with ``early_stopping``.
+    n_fits_ : int
+        Number of resampled fits made (random plans may add fits to score
+        every sample).
     n_failed_fits_ : int
         Number of resampled fits skipped with ``on_error="skip"``.
     n_features_in_ : int
@@ -198,7 +235,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit"]), None],
         "cv": [Interval(Integral, 2, None, closed="left"), "cv_object"],
-        "n_repeats": [Interval(Integral, 1, None, closed="left")],
+        "n_repeats": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "resampling": [StrOptions(set(RESAMPLING_METHODS))],
         "train_size": [
             Interval(Real, 0, 1, closed="neither"),
@@ -209,8 +246,10 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         "eps": [Interval(Real, 0, 0.5, closed="neither")],
         "keep_estimators": ["boolean"],
         "on_error": [StrOptions({"raise", "skip"})],
-        "engine": [StrOptions({"sequential", "stacked"})],
+        "engine": [StrOptions({"auto", "sequential", "stacked"})],
         "chunk_size": [Interval(Integral, 1, None, closed="left"), None],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "record_epochs": ["boolean"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -222,15 +261,17 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         estimator=None,
         *,
         cv=5,
-        n_repeats=5,
+        n_repeats="auto",
         resampling="kfold",
         train_size=None,
         loss="auto",
         eps=1e-15,
         keep_estimators=True,
         on_error="raise",
-        engine="sequential",
+        engine="auto",
         chunk_size=None,
+        early_stopping="auto",
+        n_iter_no_change=5,
         record_epochs=False,
         n_jobs=None,
         random_state=None,
@@ -247,6 +288,8 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         self.on_error = on_error
         self.engine = engine
         self.chunk_size = chunk_size
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
         self.record_epochs = record_epochs
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -418,6 +461,8 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         )
         self.loss_ = self._resolve_loss(estimator)
         self._check_prediction_method(estimator)
+        self.n_repeats_ = self._resolve_n_repeats(estimator)
+        self.engine_ = self._resolve_engine(estimator, params)
 
         splits, seeds, n_planned = self._plan(X, targets, groups)
         plan = FitPlan(
@@ -443,6 +488,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             lambda results: per_epoch.append(
                 self._epoch_difficulty(results, targets, estimator)
             ),
+            self._member_stopping(estimator, targets, n_planned),
         )
         estimators, n_fits, n_failed = self._collect(
             runner.run(plan), accumulator, estimator, n_planned
@@ -450,6 +496,9 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         scores = self._store(accumulator, estimators, n_fits, n_failed)
         if self.record_epochs:
             self.per_epoch_ = np.array(per_epoch)
+        if getattr(runner, "best_epochs_", None) is not None:
+            self.best_epochs_ = runner.best_epochs_
+            self.n_epochs_ = runner.n_epochs_
         return scores
 
     def _reset(self):
@@ -476,24 +525,88 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             )
         return accumulator.scores()["difficulty"]
 
-    def _runner(self, estimator, on_epoch):
-        """The runner that carries out the plan (see :mod:`._runners`)."""
+    def _resolve_n_repeats(self, estimator):
+        if self.n_repeats != "auto":
+            return self.n_repeats
+        # Each member of a net costs a share of a training: one repeat.
+        return 1 if is_skorch_net(estimator) else 5
+
+    def _resolve_engine(self, estimator, params):
+        """The engine that runs the plan: ``"sequential"`` or ``"stacked"``."""
         if self.engine == "sequential":
+            return "sequential"
+        if not is_skorch_net(estimator):
+            if self.engine == "stacked":
+                raise ValueError(
+                    f"engine='stacked' trains the members of a skorch net together; "
+                    f"{_name(estimator)} is not a skorch net. Use engine='sequential'."
+                )
+            return "sequential"
+        from ._stacked import stacking_refusal
+
+        refusal = stacking_refusal(estimator, params)
+        if refusal is None:
+            return "stacked"
+        if self.engine == "stacked":
+            raise ValueError(refusal)
+        warnings.warn(
+            f"engine='auto' trains this net's members one by one (the sequential "
+            f"engine, one training per member), because the stacked engine "
+            f"refused it: {refusal}",
+            UserWarning,
+            stacklevel=4,
+        )
+        return "sequential"
+
+    def _member_stopping(self, estimator, targets, n_members):
+        """When the stacked members stop, or None (see ``early_stopping``)."""
+        if self.engine_ == "sequential":
+            if self.early_stopping is True:
+                raise ValueError(
+                    "early_stopping=True needs engine='stacked': it stops each "
+                    "member at its lowest held-out loss, which only the members "
+                    "trained together report after every epoch."
+                )
+            return None
+        if self.early_stopping is False:
+            return None
+        from ._stacked import MemberStopping
+
+        max_epochs = None
+        if self.early_stopping == "auto":
+            # All members together cost about AUTO_MEMBER_BUDGET trainings.
+            budget = AUTO_MEMBER_BUDGET * estimator.max_epochs / n_members
+            max_epochs = max(self.n_iter_no_change + 1, int(np.ceil(budget)))
+
+        def heldout_loss(result):
+            accumulator = make_accumulator(
+                self.loss_,
+                len(result.split.test),
+                self._n_outputs(),
+                targets[result.split.test],
+                **self._accumulator_kwargs(),
+            )
+            accumulator.update(
+                np.arange(len(result.split.test)),
+                self._encode(result, _name(estimator)),
+            )
+            return float(np.mean(accumulator.scores()["difficulty"]))
+
+        return MemberStopping(heldout_loss, self.n_iter_no_change, max_epochs)
+
+    def _runner(self, estimator, on_epoch, stopping):
+        """The runner that carries out the plan (see :mod:`._runners`)."""
+        if self.engine_ == "sequential":
             if self.record_epochs:
                 raise ValueError(
                     "record_epochs=True needs engine='stacked': the per-epoch "
                     "scores come from the members trained together."
                 )
             return JoblibRunner(self.n_jobs)
-        if not is_skorch_net(estimator):
-            raise ValueError(
-                f"engine='stacked' trains the members of a skorch net together; "
-                f"{_name(estimator)} is not a skorch net. Use engine='sequential'."
-            )
         from ._stacked import StackedNetRunner
 
         return StackedNetRunner(
-            self.chunk_size, on_epoch if self.record_epochs else None
+            self.chunk_size, on_epoch if self.record_epochs else None, stopping
         )
 
     def _plan(self, X, targets, groups):
@@ -509,13 +622,13 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             targets,
             resampling=self.resampling,
             cv=cv,
-            n_repeats=self.n_repeats,
+            n_repeats=self.n_repeats_,
             train_size=self.train_size,
             stratify=self._is_classifier,
             groups=groups,
             random_state=rng.randint(MAX_SEED),
         )
-        n_fits = n_splits(cv, self.n_repeats, X, targets, groups)
+        n_fits = n_splits(cv, self.n_repeats_, X, targets, groups)
         return splits, _seed_stream(rng, n_fits), n_fits
 
     def _cv_splits(self):

@@ -66,11 +66,17 @@ class StackedNetRunner:
         Called after every epoch with the members' held-out ``Result`` list,
         as :meth:`run` yields them at the end (costs one prediction pass of
         all members per epoch).
+    stopping : MemberStopping, default=None
+        Stops each member at the epoch of its lowest held-out loss: the
+        member's parameters and held-out predictions are those of that
+        epoch, and training ends once every member has stopped improving
+        (costs one prediction pass of all members per epoch).
     """
 
-    def __init__(self, chunk_size=None, on_epoch=None):
+    def __init__(self, chunk_size=None, on_epoch=None, stopping=None):
         self.chunk_size = chunk_size
         self.on_epoch = on_epoch
+        self.stopping = stopping
 
     def run(self, plan):
         splits = list(plan.splits)
@@ -100,14 +106,98 @@ class StackedNetRunner:
                 for m, split in enumerate(splits)
             ]
 
+        best = None if self.stopping is None else _BestEpochs(self.stopping, stack)
+
         def end_of_epoch():
+            """Report the epoch; True when training should end."""
+            if self.on_epoch is None and best is None:
+                return False
+            # The loader draws a seed even without shuffling: forked, the
+            # pass leaves the next epochs' batches as they would be without it.
+            with torch.random.fork_rng(devices=[]):
+                results = held_out(keep=False)
             if self.on_epoch is not None:
-                self.on_epoch(held_out(keep=False))
+                self.on_epoch(results)
+            return best is not None and best.update(results)
 
         with torch.random.fork_rng(devices=[]):
             torch.set_rng_state(batch_rng_state)
             stack.fit(dataset, membership, end_of_epoch)
+        if best is not None:
+            best.restore()
+            self.best_epochs_ = best.epochs + 1  # counted from 1, as skorch does
+            self.n_epochs_ = best.n_epochs
         yield from held_out(plan.keep)
+
+
+class MemberStopping:
+    """When stacked members stop: each at its own lowest held-out loss.
+
+    Every member has a validation set of its own, the samples it holds out.
+    A net trained on noisy labels first learns what the clean samples share
+    and only later fits the wrong labels one by one; the held-out loss is
+    lowest in between, so the members are scored as they stood then.
+
+    Parameters
+    ----------
+    loss : callable
+        ``loss(result) -> float``: a member's held-out loss from its
+        held-out ``Result`` of one epoch (lower is better).
+    patience : int
+        Epochs without a new lowest loss after which a member has stopped.
+    max_epochs : int, default=None
+        Epochs at most (the net's ``max_epochs`` when None or larger).
+    """
+
+    def __init__(self, loss, patience, max_epochs=None):
+        self.loss = loss
+        self.patience = patience
+        self.max_epochs = max_epochs
+
+
+class _BestEpochs:
+    """Each member's lowest held-out loss so far, its epoch and its state."""
+
+    def __init__(self, stopping, stack):
+        self.stopping = stopping
+        self.stack = stack
+        n_members = len(stack.members)
+        self.losses = np.full(n_members, np.inf)
+        self.epochs = np.zeros(n_members, dtype=int)
+        self.n_epochs = 0
+        self.state = _stack_state(stack, copy=True)
+
+    def update(self, results):
+        """Record one epoch; True when every member has stopped improving."""
+        epoch = self.n_epochs
+        self.n_epochs += 1
+        losses = np.array([self.stopping.loss(result) for result in results])
+        better = np.flatnonzero(losses < self.losses)
+        if better.size:
+            self.losses[better] = losses[better]
+            self.epochs[better] = epoch
+            index = torch.as_tensor(better, device=self.stack.net.device)
+            with torch.no_grad():
+                for name, value in _stack_state(self.stack).items():
+                    self.state[name][index] = value[index]
+        limit = self.stopping.max_epochs
+        if limit is not None and self.n_epochs >= limit:
+            return True
+        return bool(np.all(epoch - self.epochs >= self.stopping.patience))
+
+    def restore(self):
+        """Put every member back to its best epoch's parameters and buffers."""
+        with torch.no_grad():
+            for name, value in _stack_state(self.stack).items():
+                value.copy_(self.state[name])
+
+
+def _stack_state(stack, copy=False):
+    """The stacked parameters and buffers by name (detached copies if asked)."""
+    state = {**stack.params, **stack.buffers}
+    if copy:
+        return {name: value.detach().clone() for name, value in state.items()}
+    return state
 
 
 def check_stackable(net, params):
@@ -138,6 +228,22 @@ def check_stackable(net, params):
             "step on a score would mix the members. Switch them off "
             "(net.set_params(callbacks__<name>=None)) or use engine='sequential'."
         )
+
+
+def stacking_refusal(net, params):
+    """Why the stacked engine cannot train ``net`` with ``params``, or None.
+
+    Checks an initialized clone's module too (that costs one initialization,
+    not a training).
+    """
+    try:
+        weighted = as_weighted_net(net)
+        check_stackable(weighted, params)
+        with torch.random.fork_rng(devices=[]):
+            _initialized_members(weighted, [0])
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def _check_module(module):
@@ -230,7 +336,8 @@ class StackedModule:
                     y_pred = self._forward(x, chunk)
                     self._loss(y_pred, y, batch_weight[chunk]).backward()
                 self.optimizer.step()
-            end_of_epoch()
+            if end_of_epoch():
+                break
 
     def _loss(self, y_pred, y_true, weight):
         """Sum over members of each member's weighted mean batch loss."""

@@ -312,14 +312,20 @@ def test_per_epoch_scores_are_recorded_and_end_at_the_final_difficulty(data, dev
     X, y = data
     net = make_net(max_epochs=4, device=device)
     est = DifficultyEstimator(
-        net, cv=3, n_repeats=1, engine="stacked", record_epochs=True, random_state=0
+        net,
+        cv=3,
+        n_repeats=1,
+        engine="stacked",
+        early_stopping=False,
+        record_epochs=True,
+        random_state=0,
     ).fit(X, y)
     assert est.per_epoch_.shape == (4, len(y))
     assert_allclose(est.per_epoch_[-1], est.difficulty_, atol=1e-10)
     # Training lowers the held-out loss on this learnable task.
     assert est.per_epoch_[-1].mean() < est.per_epoch_[0].mean()
     with pytest.raises(ValueError, match="record_epochs=True needs engine='stacked'"):
-        DifficultyEstimator(net, record_epochs=True).fit(X, y)
+        DifficultyEstimator(net, engine="sequential", record_epochs=True).fit(X, y)
 
 
 def test_chunks_of_members_train_as_the_whole_stack(data):
