@@ -14,8 +14,20 @@ which each engine's difficulty (and the single-run signals) finds the flipped
 labels, and the clean test accuracy of a net trained with easy-first weights
 from each.
 
-Run: ``python benchmarks/bench_nets.py [--parts timing quality] [--device cuda]``
-(timing about 3 min on one CPU thread; quality about 15 min).
+``robust``: nets trained as deep-learning users train them (Adam, lr 1e-2,
+batch 100, ``--robust-epochs`` epochs, 100 by default: long enough that the
+plain net fits its noisy training labels), on clean labels, 20/40/60%
+symmetric noise and 30% pair noise (class k labelled k+1): clean test
+accuracy and cost in plain trainings (wall time over the same seed's plain
+training) of the plain net, the robust losses GCE and SCE, co-teaching told
+the true noise rate, confident-learning pruning, the clean-subset oracle,
+and the one-line recipe
+``DifficultyWeightedClassifier(net, difficulty_estimator=DifficultyEstimator(net, engine="stacked"))``.
+The anchors are in ``noisy_label_anchors.py``.
+
+Run: ``python benchmarks/bench_nets.py [--parts timing quality robust] [--device cuda]``
+(timing about 3 min on one CPU thread; quality about 15 min; robust about
+15 min for the MLP and 40 min for the CNN).
 """
 
 import argparse
@@ -23,6 +35,7 @@ import time
 
 import numpy as np
 import torch
+from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
@@ -31,6 +44,14 @@ from threadpoolctl import threadpool_limits
 
 from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
 from skdifficulty.datasets import flip_labels
+
+from noisy_label_anchors import (  # noqa: I001 (next to this script)
+    CoTeachingNet,
+    GCELoss,
+    SCELoss,
+    clean_subset,
+    prune_and_refit,
+)
 
 try:  # the single-run signals (training dynamics)
     from skdifficulty.dynamics import DynamicsDifficultyEstimator
@@ -209,10 +230,116 @@ def _format(name, noise, seed, row):
     return f"{name:4} {noise:5.2f} {seed!s:>4} |        {a} |           {b}"
 
 
+# The noise cells of the robust part: (kind, rate).
+NOISE_CELLS = [
+    ("clean", 0.0),
+    ("symmetric", 0.2),
+    ("symmetric", 0.4),
+    ("symmetric", 0.6),
+    ("pair", 0.3),
+]
+ROBUST_METHODS = ("plain", "gce", "sce", "coteach", "prune", "oracle", "ours")
+
+
+def make_robust_net(module, device, max_epochs, net_class=NeuralNetClassifier, **params):
+    """A net as deep-learning users train one: Adam at lr 1e-2, batches of 100."""
+    defaults = dict(
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=0.01,
+        max_epochs=max_epochs,
+        batch_size=100,
+        iterator_train__shuffle=True,
+        train_split=None,
+        device=device,
+        verbose=0,
+    )
+    return net_class(module, **{**defaults, **params})
+
+
+def _robust_fits(module, device, epochs, rate):
+    """method -> function(X, y_noisy, y_true, seed) returning a fitted classifier."""
+    net = make_robust_net(module, device, epochs)
+    return {
+        "plain": lambda X, y, y_true, seed: clone(net).fit(X, y),
+        "gce": lambda X, y, y_true, seed: clone(net).set_params(criterion=GCELoss).fit(X, y),
+        "sce": lambda X, y, y_true, seed: clone(net).set_params(criterion=SCELoss).fit(X, y),
+        "coteach": lambda X, y, y_true, seed: make_robust_net(
+            module, device, epochs, CoTeachingNet, forget_rate=rate
+        ).fit(X, y),
+        "prune": lambda X, y, y_true, seed: prune_and_refit(net, X, y, random_state=seed)[0],
+        "oracle": lambda X, y, y_true, seed: clean_subset(net, X, y, y_true),
+        "ours": lambda X, y, y_true, seed: DifficultyWeightedClassifier(
+            net,
+            difficulty_estimator=DifficultyEstimator(net, engine="stacked"),
+            random_state=seed,
+        ).fit(X, y),
+    }
+
+
+def robust(device, seeds, nets, epochs, methods):
+    X, y = digits()
+    print(
+        f"\nrobust: digits, 70/30 split, Adam lr 0.01, batch 100, {epochs} epochs; "
+        "clean test accuracy, and cost in plain trainings (median over seeds)"
+    )
+    for name in nets:
+        module = NETS[name]
+        # Warm-up (imports, allocator, kernels), so the first cell's costs are
+        # not off.
+        make_robust_net(module, device, 2).fit(X, y)
+        for kind, rate in NOISE_CELLS:
+            fits = _robust_fits(module, device, epochs, rate)
+            accuracy = {key: [] for key in methods}
+            cost = {key: [] for key in methods}
+            fitted_train = []
+            for seed in seeds:
+                X_train, X_test, y_train, y_test = train_test_split(
+                    X, y, test_size=0.3, random_state=seed, stratify=y
+                )
+                y_noisy = y_train.copy()
+                if rate > 0:
+                    y_noisy, _ = flip_labels(
+                        y_train, rate=rate, kind=kind, random_state=seed
+                    )
+                seconds = {}
+                for key in methods:
+                    torch.manual_seed(seed)
+                    _synchronize(device)
+                    start = time.perf_counter()
+                    model = fits[key](X_train, y_noisy, y_train, seed)
+                    _synchronize(device)
+                    seconds[key] = time.perf_counter() - start
+                    accuracy[key].append(model.score(X_test, y_test))
+                    if key == "plain":
+                        fitted_train.append(np.mean(model.predict(X_train) == y_noisy))
+                for key in methods:
+                    cost[key].append(seconds[key] / seconds["plain"])
+            cell = "clean" if rate == 0 else f"{kind[:3]} {rate:.0%}"
+            print(
+                f"\n{name} {cell}: the plain net fits {np.mean(fitted_train):.1%} of "
+                f"its training labels after {epochs} epochs"
+            )
+            print(f"  {'method':8} {'accuracy':>8} {'(per seed)':>24} {'cost':>6}")
+            for key in methods:
+                per_seed = " ".join(f"{a:.3f}" for a in accuracy[key])
+                print(
+                    f"  {key:8} {np.mean(accuracy[key]):8.3f} {per_seed:>24} "
+                    f"{np.median(cost[key]):6.2f}"
+                )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--parts", nargs="+", choices=["timing", "quality"], default=["timing"]
+        "--parts",
+        nargs="+",
+        choices=["timing", "quality", "robust"],
+        default=["timing"],
+    )
+    parser.add_argument("--robust-epochs", type=int, default=100)
+    parser.add_argument(
+        "--methods", nargs="+", choices=ROBUST_METHODS, default=list(ROBUST_METHODS)
     )
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--nets", nargs="+", choices=list(NETS), default=list(NETS))
@@ -233,6 +360,8 @@ def main(argv=None):
             timing(args.device, args.repeats, args.nets)
         if "quality" in args.parts:
             quality(args.device, args.noise, args.seeds, args.nets)
+        if "robust" in args.parts:
+            robust(args.device, args.seeds, args.nets, args.robust_epochs, args.methods)
 
 
 if __name__ == "__main__":

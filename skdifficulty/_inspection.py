@@ -136,6 +136,41 @@ def confident_joint(proba, codes):
     return joint, cell
 
 
+def confident_relabel(proba, codes):
+    """The labels confident learning would give: the confident joint's cell.
+
+    A sample moves to the class of its confident-joint cell when that is not
+    its given label (its held-out probability of that class is at or above
+    the class's threshold, the mean probability of the class among the
+    samples labelled with it, and is the largest such); the others keep
+    theirs.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_samples, n_classes)
+        Held-out probabilities.
+    codes : ndarray of shape (n_samples,)
+        Index of each sample's given label.
+
+    Returns
+    -------
+    new_codes : ndarray of shape (n_samples,)
+        Index of each sample's label after the moves.
+    moved : ndarray of shape (n_samples,) of bool
+        Which samples moved.
+
+    Examples
+    --------
+    >>> proba = np.array([[0.9, 0.1], [0.85, 0.15], [0.7, 0.3], [0.2, 0.8],
+    ...                   [0.3, 0.7], [0.9, 0.1]])
+    >>> confident_relabel(proba, np.array([0, 0, 0, 1, 1, 1]))
+    (array([0, 0, 0, 1, 1, 0]), array([False, False, False, False, False,  True]))
+    """
+    _, cell = confident_joint(proba, codes)
+    moved = (cell >= 0) & (cell != codes)
+    return np.where(moved, cell, codes), moved
+
+
 def estimate_noise_share(proba, codes):
     """Estimated share of wrong labels: the calibrated confident joint's
     off-diagonal share.

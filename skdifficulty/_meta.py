@@ -3,6 +3,7 @@
 import warnings
 from numbers import Integral
 
+import numpy as np
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -27,14 +28,21 @@ from ._compat import (
 )
 from ._defaults import default_estimator
 from ._difficulty import DifficultyEstimator
+from ._inspection import confident_relabel, label_codes
 from ._routing import (
     check_takes_weights,
     estimator_router,
     fit_params_with_weights,
     prepare_for_weights,
 )
+from ._skorch_utils import is_skorch_net
 from ._validation import check_weights
-from ._weighting import WEIGHTING_CONSTRAINTS, difficulty_weights
+from ._weighting import (
+    LABEL_MODES,
+    WEIGHTING_CONSTRAINTS,
+    WEIGHTING_MODES,
+    difficulty_weights,
+)
 
 
 def _estimator_has(attr):
@@ -70,6 +78,7 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         "difficulty_estimator": [HasMethods(["fit"]), None],
         "difficulty": [HasMethods(["fit"]), None, Hidden(StrOptions({"deprecated"}))],
         **WEIGHTING_CONSTRAINTS,
+        "weighting": [StrOptions({"auto", *WEIGHTING_MODES}), callable],
         "refine": [Interval(Integral, 0, None, closed="left")],
         "memory": [None, str, HasMethods(["cache"])],
         "random_state": ["random_state"],
@@ -80,7 +89,7 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         estimator=None,
         *,
         difficulty_estimator=None,
-        weighting="easy_first",
+        weighting="auto",
         strength=1.0,
         normalize="mean",
         scale="rank",
@@ -141,21 +150,40 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         # A fresh clone per call: a computed call fits its argument in place,
         # which would change the cache key of the next round.
         fitted = cached_fit(clone(difficulty), X, y, sample_weight, groups, fit_params)
-        weights = self.compute_sample_weight(fitted, y, sample_weight)
+        labels = self._fit_labels(fitted, y)
+        weights = self.compute_sample_weight(fitted, labels, sample_weight)
         for _ in range(self.refine):
             # Held-out reweighting: the resampled fits now use the weights
             # (which include sample_weight), and score every sample again.
             fitted = cached_fit(clone(difficulty), X, y, weights, groups, fit_params)
-            weights = self.compute_sample_weight(fitted, y, sample_weight)
+            labels = self._fit_labels(fitted, y)
+            weights = self.compute_sample_weight(fitted, labels, sample_weight)
         self.difficulty_estimator_ = fitted
         self.difficulty_ = fitted.difficulty_
+        self.weighting_ = self._resolve_weighting(fitted)
         self.sample_weight_ = weights
         self.estimator_ = weighted
         params = fit_params_with_weights(
             self, self.estimator_, self.sample_weight_, fit_params
         )
-        self.estimator_.fit(X, y, **params)
+        self.estimator_.fit(X, labels, **params)
         return self
+
+    def _fit_labels(self, difficulty_estimator, y):
+        """The targets the wrapped estimator is fitted with: ``y`` here."""
+        return y
+
+    def _resolve_weighting(self, difficulty_estimator):
+        """``weighting``, with "auto" resolved (see the parameter's docs)."""
+        if not (isinstance(self.weighting, str) and self.weighting == "auto"):
+            return self.weighting
+        if (
+            is_classifier(self)
+            and is_skorch_net(self._base_estimator())
+            and hasattr(difficulty_estimator, "heldout_proba_")
+        ):
+            return "consensus"
+        return "easy_first"
 
     def compute_sample_weight(self, difficulty_estimator, y, sample_weight=None):
         """The sample weights that this scheme gives a fitted difficulty.
@@ -183,7 +211,7 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         return difficulty_weights(
             fitted.difficulty_,
             y if classifier else None,
-            weighting=self.weighting,
+            weighting=self._resolve_weighting(fitted),
             strength=self.strength,
             normalize=self.normalize,
             scale=self.scale,
@@ -320,12 +348,18 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         attribute after ``fit``, such as
         :class:`~skdifficulty.dynamics.DynamicsDifficultyEstimator`); ``None``
         means ``DifficultyEstimator(estimator, keep_estimators=False)``.
-    weighting : {"easy_first", "hard_first", "medium_first", "two_ends", \
-            "huber", "tukey", "trim", "none"} or callable, default="easy_first"
+    weighting : {"auto", "easy_first", "hard_first", "medium_first", \
+            "two_ends", "huber", "tukey", "trim", "consensus", "none"} or \
+            callable, default="auto"
         How difficulty maps to weight; a callable ``f(difficulty, y)``
         returns one non-negative weight per sample. "huber", "tukey" and
         "trim" keep weight 1 up to a cut-off of the difficulty, estimated
-        per class, and lower it only beyond. See :func:`difficulty_weights`.
+        per class, and lower it only beyond. "consensus" weighs each sample
+        by ``(p_y / max_c p_c) ** strength`` of its held-out probabilities
+        ``p``: 1 where the models that did not see it agree on its label.
+        "auto" is "consensus" for a skorch net (with a difficulty that has
+        held-out probabilities) and "easy_first" otherwise; see
+        :ref:`nets-noisy-labels`. See :func:`difficulty_weights`.
     strength : float, default=1.0
         How strongly the weights follow difficulty (how fast they fall beyond
         the cut-off); 0 gives uniform weights.
@@ -349,6 +383,17 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         resampled fits that use the weights, and recompute the weights from
         it (iteratively reweighted, as IRLS does with residuals, but held
         out). Each round costs one more difficulty fit per set of weights.
+    relabel : "auto" or bool, default="auto"
+        Fit the estimator with the label that the held-out probabilities
+        confidently name instead of the given one, where they name another
+        (confident learning's confident joint: the class whose held-out
+        probability is at or above that class's mean among its own labelled
+        samples, and the largest such). The weights are then computed for
+        the new labels. A wrong label's held-out models agree on another
+        class (its bias is large, its variance small): the sample then
+        teaches the net its likely class instead of being lost. "auto" is
+        True for a skorch net (with a difficulty that has held-out
+        probabilities) and False otherwise. See :ref:`nets-noisy-labels`.
     memory : str or object with the joblib.Memory interface, default=None
         Caches the difficulty of a training set, so that a search over
         ``weighting``, ``strength``, ``normalize`` and ``cutoff`` runs the
@@ -376,6 +421,14 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         Difficulty of each training sample (the last round's).
     sample_weight_ : ndarray of shape (n_samples,)
         Weights the estimator was fitted with.
+    weighting_ : str or callable
+        The weighting used (``weighting`` with "auto" resolved).
+    labels_ : ndarray of shape (n_samples,)
+        The labels the estimator was fitted with (``y`` with the relabelled
+        samples changed).
+    relabeled_ : ndarray of shape (n_samples,) of bool
+        Which training samples were fitted with another label than the given
+        one (all False without ``relabel``).
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     n_features_in_ : int
@@ -404,10 +457,69 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
     1.0
     """
 
+    _parameter_constraints: dict = {
+        **_DifficultyWeightedBase._parameter_constraints,
+        "relabel": ["boolean", StrOptions({"auto"})],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        difficulty_estimator=None,
+        weighting="auto",
+        strength=1.0,
+        normalize="mean",
+        scale="rank",
+        cutoff="auto",
+        refine=0,
+        relabel="auto",
+        memory=None,
+        random_state=None,
+        difficulty="deprecated",
+    ):
+        super().__init__(
+            estimator,
+            difficulty_estimator=difficulty_estimator,
+            weighting=weighting,
+            strength=strength,
+            normalize=normalize,
+            scale=scale,
+            cutoff=cutoff,
+            refine=refine,
+            memory=memory,
+            random_state=random_state,
+            difficulty=difficulty,
+        )
+        self.relabel = relabel
+
     @property
     def classes_(self):
         """Class labels of the fitted estimator."""
         return self.estimator_.classes_
+
+    def _fit_labels(self, difficulty_estimator, y):
+        """``y``, with the confidently mislabelled samples relabelled."""
+        proba = getattr(difficulty_estimator, "heldout_proba_", None)
+        relabel = self.relabel
+        if relabel == "auto":
+            relabel = proba is not None and is_skorch_net(self._base_estimator())
+        y_array = np.asarray(y)
+        if not relabel:
+            self.labels_, self.relabeled_ = y_array, np.zeros(len(y_array), bool)
+            return y
+        if proba is None:
+            raise ValueError(
+                "relabel=True needs held-out class probabilities, which "
+                f"{type(difficulty_estimator).__name__} does not give "
+                "(heldout_proba_). Use a DifficultyEstimator with "
+                "loss='log_loss' or 'brier', or relabel=False."
+            )
+        classes = difficulty_estimator.classes_
+        codes, moved = confident_relabel(proba, label_codes(y_array, classes))
+        self.labels_ = np.where(moved, classes[codes], y_array)
+        self.relabeled_ = moved
+        return self.labels_ if moved.any() else y
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
@@ -497,10 +609,12 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
         attribute after ``fit``, such as
         :class:`~skdifficulty.dynamics.DynamicsDifficultyEstimator`); ``None``
         means ``DifficultyEstimator(estimator, keep_estimators=False)``.
-    weighting : {"easy_first", "hard_first", "medium_first", "two_ends", \
-            "huber", "tukey", "trim", "none"} or callable, default="easy_first"
-        How difficulty maps to weight; a callable ``f(difficulty, y)``
-        returns one non-negative weight per sample (``y`` is None here).
+    weighting : {"auto", "easy_first", "hard_first", "medium_first", \
+            "two_ends", "huber", "tukey", "trim", "none"} or callable, \
+            default="auto"
+        How difficulty maps to weight ("auto" is "easy_first"); a callable
+        ``f(difficulty, y)`` returns one non-negative weight per sample
+        (``y`` is None here).
         "huber", "tukey" and "trim" keep weight 1 up to a cut-off of the
         difficulty and lower it only beyond, as robust regression does with
         residuals. See :func:`difficulty_weights`.
@@ -588,4 +702,10 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
             raise ValueError(
                 "normalize='class' balances classes, which a regressor does not "
                 "have; use normalize='mean' or None."
+            )
+        if isinstance(self.weighting, str) and self.weighting in LABEL_MODES:
+            raise ValueError(
+                f"weighting={self.weighting!r} compares class labels with held-out "
+                "class probabilities, which a regressor does not have; use a "
+                "cut-off mode ('huber', 'tukey', 'trim') or a rank mode."
             )

@@ -62,7 +62,10 @@ RANK_MODES = ("easy_first", "hard_first", "medium_first", "two_ends")
 CUTOFF_MODES = ("huber", "tukey", "trim")
 """The modes that keep weight 1 up to a cut-off on the difficulty's own scale."""
 
-WEIGHTING_MODES = (*RANK_MODES, *CUTOFF_MODES, "none")
+LABEL_MODES = ("consensus",)
+"""The modes that compare the label with the held-out class probabilities."""
+
+WEIGHTING_MODES = (*RANK_MODES, *CUTOFF_MODES, *LABEL_MODES, "none")
 """Names accepted by ``difficulty_weights(weighting=...)`` (a callable also is)."""
 
 CUTOFFS = ("auto", "mad", "mixture", "noise")
@@ -619,6 +622,29 @@ def difficulty_cutoff(difficulty, y=None, *, method="auto", heldout_proba=None):
     return cutoff
 
 
+def _log_consensus_weights(y, heldout_proba, strength):
+    """Log weights ``s * (log p_y - max_c log p_c)`` of the held-out probabilities.
+
+    0 where the held-out models' most probable class is the label; -inf
+    where they give the label probability 0.
+    """
+    if y is None or heldout_proba is None:
+        raise ValueError(
+            "weighting='consensus' compares each label with the held-out class "
+            "probabilities: pass y and heldout_proba (DifficultyEstimator's "
+            "heldout_proba_, from loss='log_loss' or 'brier')."
+        )
+    classes, codes = check_class_labels(y, min_classes=1)
+    proba = _check_heldout_proba(heldout_proba, codes.shape[0], classes.shape[0])
+    with np.errstate(divide="ignore"):
+        log_ratio = np.log(proba[np.arange(codes.shape[0]), codes]) - np.log(
+            proba.max(axis=1)
+        )
+    if strength == 0:
+        return np.zeros_like(log_ratio)
+    return _log_power(log_ratio, strength)
+
+
 def _cutoffs(d, y, cutoff, heldout_proba):
     """Each sample's cut-off: estimated by name, or the number given."""
     if isinstance(cutoff, str):
@@ -890,6 +916,12 @@ def difficulty_weights(
           smoothly from 1 to 0 at ``u = 1 + 1/s`` (0 beyond).
         - "trim": ``2 ** -s``; a large ``s`` trims the samples beyond.
 
+        "consensus" compares each label with the held-out class
+        probabilities ``p`` (``heldout_proba``): weight
+        ``(p_y / max_c p_c) ** s``, 1 where the models that did not see a
+        sample agree on its label and small where they agree on another
+        class, as they do for a wrong label.
+
         A callable ``f(difficulty, y) -> weights`` receives copies of
         the raw difficulty and of ``y`` (``scale`` is not applied) and must
         return one finite, non-negative weight per sample, not all zero; its
@@ -915,8 +947,9 @@ def difficulty_weights(
         the difficulty's own scale. Ignored by the other modes.
     heldout_proba : array-like of shape (n_samples, n_classes), default=None
         Held-out class probabilities (:attr:`DifficultyEstimator.heldout_proba_`),
-        columns in the sorted order of ``y``: ``cutoff="noise"`` needs them,
-        and ``"auto"`` then uses them.
+        columns in the sorted order of ``y``: ``cutoff="noise"`` and
+        ``weighting="consensus"`` need them, and ``cutoff="auto"`` then uses
+        them.
     sample_weight : array-like of shape (n_samples,) or float, default=None
         User weights, finite and non-negative, not all zero; they multiply the
         base weights before the normalization.
@@ -971,6 +1004,11 @@ def difficulty_weights(
     if callable(weighting):
         mantissa, exponent = _split_callable_weights(
             _callable_weights(weighting, difficulty, y), strength, relative=relative
+        )
+    elif weighting in LABEL_MODES:
+        check_length(y, check_float_vector(difficulty, "difficulty").shape[0], "y")
+        mantissa, exponent = _split_log(
+            _log_consensus_weights(y, heldout_proba, strength), relative=relative
         )
     elif weighting in CUTOFF_MODES:
         d = check_float_vector(difficulty, "difficulty")

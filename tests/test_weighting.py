@@ -6,6 +6,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from skdifficulty._weighting import (
     CUTOFF_MODES,
+    LABEL_MODES,
     CUTOFFS,
     RANK_MODES,
     SCALES,
@@ -40,10 +41,16 @@ def sorted_difficulty():
     return np.sort(np.random.default_rng(1).exponential(size=51))
 
 
+# The modes that need no labels or held-out probabilities ("consensus" has
+# tests of its own below).
+LABEL_FREE_MODES = [mode for mode in WEIGHTING_MODES if mode not in LABEL_MODES]
+
+
 def test_mode_names():
     assert RANK_MODES == tuple(SCHEMES)
     assert CUTOFF_MODES == ("huber", "tukey", "trim")
-    assert WEIGHTING_MODES == (*RANK_MODES, *CUTOFF_MODES, "none")
+    assert LABEL_MODES == ("consensus",)
+    assert WEIGHTING_MODES == (*RANK_MODES, *CUTOFF_MODES, *LABEL_MODES, "none")
     assert SCALES == ("rank", "standard", "none")
     assert CUTOFFS == ("auto", "mad", "mixture", "noise")
 
@@ -107,8 +114,12 @@ def test_ties_share_the_average_rank():
 @pytest.mark.parametrize("mode", WEIGHTING_MODES)
 def test_strength_zero_is_exactly_uniform(mode, scale):
     d = np.array([0.0, 0.2, 0.2, 0.7, 1.0])  # shares of 0 and 1 under "none"
+    labels = {}
+    if mode in LABEL_MODES:  # one held-out probability of 0 for a label
+        proba = np.array([[1, 0], [0.5, 0.5], [0.2, 0.8], [0.9, 0.1], [0.3, 0.7]])
+        labels = {"y": [1, 0, 0, 1, 1], "heldout_proba": proba}
     assert_array_equal(
-        difficulty_weights(d, weighting=mode, strength=0, scale=scale), 1
+        difficulty_weights(d, weighting=mode, strength=0, scale=scale, **labels), 1
     )
     if mode in SCHEMES:
         assert_array_equal(SCHEMES[mode](d, strength=0, scale=scale), 1)
@@ -215,14 +226,14 @@ def test_tiny_weights_do_not_underflow_after_normalization():
 
 
 # --- normalization and sample_weight ----------------------------------------
-@pytest.mark.parametrize("mode", WEIGHTING_MODES)
+@pytest.mark.parametrize("mode", LABEL_FREE_MODES)
 def test_mean_normalization(difficulty, mode):
     w = difficulty_weights(difficulty, weighting=mode, strength=4)
     assert w.mean() == pytest.approx(1.0)
     assert np.all(w > 0)
 
 
-@pytest.mark.parametrize("mode", WEIGHTING_MODES)
+@pytest.mark.parametrize("mode", LABEL_FREE_MODES)
 def test_class_normalization_balances_classes(difficulty, mode):
     y = np.array(["a"] * 30 + ["b"] * 8 + ["c"] * 3)
     w = difficulty_weights(difficulty, y, weighting=mode, normalize="class")
@@ -278,7 +289,7 @@ def test_inputs_are_not_mutated(difficulty):
         yy[:] = 0
         return np.ones_like(dd)
 
-    for weighting in (*WEIGHTING_MODES, in_place):
+    for weighting in (*LABEL_FREE_MODES, in_place):
         difficulty_weights(
             difficulty, y, weighting=weighting, normalize="class", sample_weight=sw
         )
@@ -289,7 +300,7 @@ def test_inputs_are_not_mutated(difficulty):
 
 def test_output_is_a_new_array(difficulty):
     d = np.linspace(0, 1, 5)
-    for mode in WEIGHTING_MODES:
+    for mode in LABEL_FREE_MODES:
         w = difficulty_weights(d, weighting=mode, normalize=None)
         assert not np.shares_memory(w, d)
 
@@ -435,7 +446,7 @@ def assert_normalized(w, y, normalize):
 @pytest.mark.filterwarnings("error::RuntimeWarning")
 @pytest.mark.parametrize("exponent", [1023, -1023], ids=["near_max", "near_min"])
 @pytest.mark.parametrize("normalize", NORMALIZE)
-@pytest.mark.parametrize("mode", WEIGHTING_MODES)
+@pytest.mark.parametrize("mode", LABEL_FREE_MODES)
 def test_extreme_sample_weight_keeps_the_ratios(difficulty, mode, normalize, exponent):
     params = {"weighting": mode, "strength": 2, "normalize": normalize}
     w = difficulty_weights(
@@ -503,7 +514,7 @@ def test_tiny_callable_weights_times_huge_sample_weight(difficulty, normalize):
 
 @pytest.mark.filterwarnings("error::RuntimeWarning")
 @pytest.mark.parametrize("normalize", NORMALIZE)
-@pytest.mark.parametrize("mode", WEIGHTING_MODES)
+@pytest.mark.parametrize("mode", LABEL_FREE_MODES)
 def test_weights_below_the_float_range_of_the_largest_become_zero(
     difficulty, mode, normalize
 ):
@@ -539,7 +550,7 @@ def test_normalize_none_keeps_products_that_fit():
     assert w[3] == 0  # 1e-508: below the smallest float
 
 
-@pytest.mark.parametrize("mode", WEIGHTING_MODES)
+@pytest.mark.parametrize("mode", LABEL_FREE_MODES)
 def test_weight_ratio_beyond_the_float_range_is_refused(mode):
     # Every sample but the first would weigh 0 next to it: a fit on one sample.
     sw = [1e308, 1e-308, 1e-308, 1e-308]
@@ -918,3 +929,33 @@ def test_cutoff_modes_with_sample_weight_and_class_normalization():
         assert w[members].sum() == pytest.approx(100)
         ratio = w[members] / (base[members] * sw[members])
         assert_allclose(ratio, ratio[0])
+
+
+# --- consensus ----------------------------------------------------------------
+def test_consensus_weighs_the_label_against_the_heldout_favourite():
+    proba = np.array([[0.8, 0.2], [0.2, 0.8], [0.5, 0.5], [0.1, 0.9]])
+    y = np.array([0, 0, 1, 1])
+    w = difficulty_weights(
+        [0.2, 1.6, 0.7, 0.1],
+        y,
+        weighting="consensus",
+        strength=2.0,
+        heldout_proba=proba,
+        normalize=None,
+    )
+    # (p_y / max_c p_c) ** 2: agreed labels keep 1, the second sample's
+    # held-out models favour class 1 four to one.
+    assert_allclose(w, [1.0, 1 / 16, 1.0, 1.0])
+    mean = difficulty_weights(
+        [0.2, 1.6, 0.7, 0.1], y, weighting="consensus", heldout_proba=proba
+    )
+    assert_allclose(mean, np.array([1, 0.25, 1, 1]) * 4 / 3.25)
+
+
+def test_consensus_needs_labels_and_heldout_probabilities():
+    with pytest.raises(ValueError, match="pass y and heldout_proba"):
+        difficulty_weights([0.1, 0.2], [0, 1], weighting="consensus")
+    with pytest.raises(ValueError, match="heldout_proba must have one row per"):
+        difficulty_weights(
+            [0.1, 0.2], [0, 1], weighting="consensus", heldout_proba=np.ones((3, 2))
+        )
