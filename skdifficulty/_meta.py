@@ -162,7 +162,7 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         self.difficulty_ = fitted.difficulty_
         self.weighting_ = self._resolve_weighting(fitted)
         self.sample_weight_ = weights
-        self.estimator_ = weighted
+        self.estimator_ = self._final_estimator(weighted, fitted)
         params = fit_params_with_weights(
             self, self.estimator_, self.sample_weight_, fit_params
         )
@@ -172,6 +172,10 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
     def _fit_labels(self, difficulty_estimator, y):
         """The targets the wrapped estimator is fitted with: ``y`` here."""
         return y
+
+    def _final_estimator(self, weighted, difficulty_estimator):
+        """The clone fitted with the weights: ``weighted`` here."""
+        return weighted
 
     def _resolve_weighting(self, difficulty_estimator):
         """``weighting``, with "auto" resolved (see the parameter's docs)."""
@@ -394,6 +398,14 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         teaches the net its likely class instead of being lost. "auto" is
         True for a skorch net (with a difficulty that has held-out
         probabilities) and False otherwise. See :ref:`nets-noisy-labels`.
+    dynamic : bool, default=False
+        For a skorch net: let the weights follow the net while it trains
+        (:class:`~skdifficulty.dynamics.DynamicWeights`, from the median of
+        the difficulty's ``best_epochs_`` on): each sample's weight becomes
+        its difficulty weight times the net's own consensus with its label,
+        ``(p_y / max_c p_c) ** strength``, after every epoch. Costs one
+        prediction pass over the training set per epoch. See
+        :ref:`nets-noisy-labels` for how it compares with static weights.
     memory : str or object with the joblib.Memory interface, default=None
         Caches the difficulty of a training set, so that a search over
         ``weighting``, ``strength``, ``normalize`` and ``cutoff`` runs the
@@ -460,6 +472,7 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
     _parameter_constraints: dict = {
         **_DifficultyWeightedBase._parameter_constraints,
         "relabel": ["boolean", StrOptions({"auto"})],
+        "dynamic": ["boolean"],
     }
 
     def __init__(
@@ -474,6 +487,7 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         cutoff="auto",
         refine=0,
         relabel="auto",
+        dynamic=False,
         memory=None,
         random_state=None,
         difficulty="deprecated",
@@ -492,11 +506,33 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
             difficulty=difficulty,
         )
         self.relabel = relabel
+        self.dynamic = dynamic
 
     @property
     def classes_(self):
         """Class labels of the fitted estimator."""
         return self.estimator_.classes_
+
+    def _final_estimator(self, weighted, difficulty_estimator):
+        """The net with :class:`~skdifficulty.dynamics.DynamicWeights` if asked."""
+        if not self.dynamic:
+            return weighted
+        if not is_skorch_net(weighted):
+            raise ValueError(
+                "dynamic=True reweighs the samples while a skorch net trains; "
+                f"{type(weighted).__name__} is not a skorch net. Use dynamic=False."
+            )
+        from .dynamics import DynamicWeights
+
+        best = getattr(difficulty_estimator, "best_epochs_", None)
+        # Before the net fits the wrong labels: when the held-out members
+        # were at their best, or a tenth of the way.
+        start = (
+            int(np.median(best)) if best is not None else weighted.max_epochs // 10
+        )
+        callback = DynamicWeights(start=max(1, start), strength=self.strength)
+        callbacks = list(weighted.callbacks or [])
+        return weighted.set_params(callbacks=[*callbacks, ("dynamic_weights", callback)])
 
     def _fit_labels(self, difficulty_estimator, y):
         """``y``, with the confidently mislabelled samples relabelled."""
