@@ -85,6 +85,12 @@ def read_table(path):
         # low_memory=False: type each column from all its rows, not per chunk,
         # which would mix numbers and strings in one column.
         return pandas.read_csv(path, low_memory=False)
+    except pandas.errors.EmptyDataError:
+        raise CommandError(
+            f"{path}: the file is empty, without even a header row; give a CSV "
+            "file whose first row names the columns and whose other rows are "
+            "the samples."
+        ) from None
     except (OSError, ValueError, UnicodeDecodeError, pandas.errors.ParserError) as e:
         raise CommandError(f"{path}: cannot read it as {kind}: {e}") from None
 

@@ -1,5 +1,6 @@
 """The default estimators: a scaled logistic regression, or a scaled ridge."""
 
+from sklearn import get_config
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -12,4 +13,9 @@ def default_estimator(*, regression=False, sparse=False):
     """``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``,
     or ``Ridge()`` in its place for regression; no centering for sparse X."""
     model = Ridge() if regression else LogisticRegression(max_iter=1000)
-    return make_pipeline(StandardScaler(with_mean=not sparse), model)
+    scaler = StandardScaler(with_mean=not sparse)
+    if get_config()["enable_metadata_routing"]:
+        # The weights go to the model, as they do without routing.
+        model.set_fit_request(sample_weight=True)
+        scaler.set_fit_request(sample_weight=False)
+    return make_pipeline(scaler, model)

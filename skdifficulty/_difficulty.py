@@ -28,9 +28,15 @@ from ._decomposition import DECOMPOSABLE_LOSSES, LOSSES, make_accumulator
 from ._defaults import REGRESSION_TARGETS, default_estimator
 from ._predictions import PredictionCheck
 from ._resampling import RESAMPLING_METHODS, Split, make_splits, n_splits
-from ._routing import estimator_router, fit_params_with_weights, prepare_for_weights
+from ._routing import (
+    check_weight_request,
+    estimator_router,
+    fit_params_with_weights,
+    prepare_for_weights,
+    routing_enabled,
+)
 from ._runners import MAX_SEED, Failure, FitPlan, JoblibRunner, Result
-from ._skorch_utils import is_skorch_net, prepare_net_for_resampling
+from ._skorch_utils import ends_in_net, is_skorch_net, prepare_net_for_resampling
 from ._validation import (
     check_class_labels,
     check_features,
@@ -432,6 +438,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         tags.input_tags.sparse = inner.input_tags.sparse
         tags.input_tags.allow_nan = inner.input_tags.allow_nan
         tags.input_tags.pairwise = inner.input_tags.pairwise
+        tags.input_tags.positive_only = inner.input_tags.positive_only
         return tags
 
     # -- fitting ---------------------------------------------------------
@@ -454,6 +461,13 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         y, targets = self._check_targets(estimator, y)
         sample_weight = check_weights(sample_weight, X.shape[0])
         if sample_weight is not None:
+            if routing_enabled():
+                check_weight_request(
+                    self,
+                    f"{type(self).__name__} passes the sample_weight it is given "
+                    "to every resampled fit",
+                    optional=True,
+                )
             estimator = prepare_for_weights(estimator)
         estimator = prepare_net_for_resampling(estimator)
         params = check_method_params(
@@ -715,6 +729,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         """
         self._is_classifier = is_classifier(estimator)
         self._pairwise = get_tags(estimator).input_tags.pairwise
+        self._net = ends_in_net(estimator)  # for the hints of the prediction checks
         self._train_indices = []
         if self._is_classifier:
             self.classes_, y_encoded = check_class_labels(y)
@@ -763,7 +778,12 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
 
     def _encode(self, result, where):
         """Check a model's prediction and put it on this estimator's class axis."""
-        check = PredictionCheck(result, self._prediction_method(), where)
+        check = PredictionCheck(
+            result,
+            self._prediction_method(),
+            where,
+            net=self.__dict__.get("_net", False),  # absent when pickled before
+        )
         if not self._is_classifier:
             return check.regression()
         if self.loss_ == "zero_one":
@@ -776,7 +796,11 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         return encoded
 
     def _misses_classes(self, model_classes):
-        return self._is_classifier and len(model_classes) < len(self.classes_)
+        # No classes_ passes only with loss="zero_one", whose labels are
+        # checked against the classes of y one by one.
+        if not self._is_classifier or model_classes is None:
+            return False
+        return len(model_classes) < len(self.classes_)
 
     def _handle_failure(self, failure, estimator):
         if self.on_error == "raise":

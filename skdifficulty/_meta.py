@@ -36,7 +36,7 @@ from ._routing import (
     prepare_for_weights,
 )
 from ._skorch_utils import is_skorch_net
-from ._validation import check_weights
+from ._validation import check_has_features, check_weights
 from ._weighting import (
     LABEL_MODES,
     WEIGHTING_CONSTRAINTS,
@@ -139,11 +139,12 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         """
         estimator = self._base_estimator(sparse=hasattr(X, "toarray"))
         self._check_estimator_kind(estimator)
+        check_has_features(X)
         validate_data(self, X, y, skip_check_array=True)
         self._check_targets(y)
         sample_weight = check_weights(sample_weight, num_samples(X))
         weighted = prepare_for_weights(clone(estimator))
-        check_takes_weights(weighted)
+        check_takes_weights(weighted, self)
 
         difficulty = self._difficulty_estimator(estimator, hasattr(X, "toarray"))
         cached_fit = check_memory(self.memory).cache(_fit_difficulty)
@@ -280,10 +281,20 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(self._base_estimator(sparse=True))
-        tags.input_tags.sparse = inner.input_tags.sparse
-        tags.input_tags.allow_nan = inner.input_tags.allow_nan
-        tags.input_tags.categorical = inner.input_tags.categorical
-        tags.input_tags.string = inner.input_tags.string
+        # What X and y may be is the wrapped estimator's to say: pairwise
+        # makes cross-validation cut a precomputed kernel on both axes, the
+        # others tell callers and scikit-learn's checks what data to give.
+        for name in (
+            "sparse",
+            "allow_nan",
+            "categorical",
+            "string",
+            "pairwise",
+            "positive_only",
+        ):
+            setattr(tags.input_tags, name, getattr(inner.input_tags, name))
+        tags.target_tags.positive_only = inner.target_tags.positive_only
+        tags.non_deterministic = inner.non_deterministic
         return tags
 
     def _base_estimator(self, *, sparse=False):
@@ -508,10 +519,32 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         self.relabel = relabel
         self.dynamic = dynamic
 
+    def __sklearn_tags__(self):
+        # Here, not in the base: ClassifierMixin resets classifier_tags.
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self._base_estimator(sparse=True)).classifier_tags
+        if inner is not None:
+            # A binary-only classifier makes a binary-only meta-estimator.
+            tags.classifier_tags.multi_class = inner.multi_class
+            tags.classifier_tags.poor_score = inner.poor_score
+        return tags
+
     @property
     def classes_(self):
         """Class labels of the fitted estimator."""
-        return self.estimator_.classes_
+        check_is_fitted(self)
+        classes = getattr(self.estimator_, "classes_", None)
+        if classes is None:
+            # An AttributeError, as for any classifier without classes_: the
+            # scorers that need them then say so.
+            raise AttributeError(
+                f"{type(self.estimator_).__name__} has no classes_ attribute after "
+                f"fit, so {type(self).__name__} has none either; the wrapped "
+                "classifier's fit must set classes_, the labels of its "
+                "predict_proba columns in order (scikit-learn's classifiers set "
+                "classes_ = np.unique(y))."
+            )
+        return classes
 
     def _final_estimator(self, weighted, difficulty_estimator):
         """The net with :class:`~skdifficulty.dynamics.DynamicWeights` if asked."""
@@ -720,6 +753,14 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
     >>> reg.predict(X[:2]).shape
     (2,)
     """
+
+    def __sklearn_tags__(self):
+        # Here, not in the base: RegressorMixin resets regressor_tags.
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self._base_estimator(sparse=True)).regressor_tags
+        if inner is not None:
+            tags.regressor_tags.poor_score = inner.poor_score
+        return tags
 
     def _default(self, sparse=False):
         return default_estimator(regression=True, sparse=sparse)

@@ -25,23 +25,42 @@ class PredictionCheck:
     where : str
         The model's name, or its place where no failure record gives it
         (``"estimators_[3]"``).
+    net : bool, default=False
+        Whether the model is a skorch net (or a Pipeline ending in one):
+        probabilities that are not probabilities then get the likely cause.
     """
 
-    def __init__(self, result, method, where):
+    def __init__(self, result, method, where, *, net=False):
         self.prediction = np.asarray(result.prediction)
         self.classes = result.classes
         self.n_rows = len(result.split.test)
         self.method = method
         self.where = where
+        self.net = net
 
     def _fail(self, problem):
         raise ValueError(f"{self.where}.{self.method} {problem}.")
 
-    def _check_numeric(self):
+    def _fail_probabilities(self, problem):
+        if self.net:
+            # skorch's predict_proba returns the module's output as it is for
+            # NLLLoss (which takes its log), and applies a softmax only for
+            # CrossEntropyLoss.
+            problem += (
+                ". They come from a skorch net: if its module returns logits, not "
+                "probabilities, end the module in a softmax "
+                "(torch.nn.Softmax(dim=-1)), as skorch's default criterion "
+                "NLLLoss expects, or keep the logits and pass "
+                "criterion=torch.nn.CrossEntropyLoss, with which predict_proba "
+                "applies the softmax itself"
+            )
+        self._fail(problem)
+
+    def _check_numeric(self, fail_finite=None):
         if self.prediction.dtype.kind not in "biuf":
             self._fail(f"returned values of dtype {self.prediction.dtype}, not numbers")
         if not np.all(np.isfinite(self.prediction)):
-            self._fail("returned non-finite values (NaN or inf)")
+            (fail_finite or self._fail)("returned non-finite values (NaN or inf)")
 
     def _check_rows(self):
         if self.prediction.ndim == 0 or self.prediction.shape[0] != self.n_rows:
@@ -85,8 +104,13 @@ class PredictionCheck:
     def model_classes(self, classes):
         """The model's ``classes_``: distinct labels, each one of ``classes``."""
         if self.classes is None:
-            # No classes_ (a bare net): columns are read as the classes of y.
-            return classes
+            # Without classes_ the columns of predict_proba have no labels.
+            self._fail(
+                "came from a model with no classes_ attribute after fit, so its "
+                "columns cannot be matched to the classes of y; a classifier's "
+                "fit must set classes_, the labels of its predict_proba columns "
+                "in order (scikit-learn's classifiers set classes_ = np.unique(y))"
+            )
         model_classes = np.asarray(self.classes).reshape(-1)
         unknown = ~_isin(model_classes, classes)
         if unknown.any():
@@ -111,17 +135,18 @@ class PredictionCheck:
                 f"returned an array of shape {self.prediction.shape}; expected "
                 f"{shape}, one column per class of the model's classes_"
             )
-        self._check_numeric()
+        # NLLLoss takes the log of a net's logits: a NaN loss, NaN outputs.
+        self._check_numeric(fail_finite=self._fail_probabilities)
         proba = self.prediction.astype(np.float64)
         low, high = proba.min(), proba.max()
         if low < -PROBABILITY_TOLERANCE or high > 1 + PROBABILITY_TOLERANCE:
-            self._fail(
+            self._fail_probabilities(
                 f"returned probabilities outside [0, 1] (from {low:g} to {high:g})"
             )
         sums = proba.sum(axis=1)
         worst = np.abs(sums - 1).argmax()
         if abs(sums[worst] - 1) > PROBABILITY_TOLERANCE * n_classes:
-            self._fail(
+            self._fail_probabilities(
                 f"returned probabilities whose row {worst} sums to {sums[worst]:g}, "
                 "not 1"
             )

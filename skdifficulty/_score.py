@@ -241,6 +241,12 @@ def make_estimator(name, task, numeric, categorical):
 
 def fit_difficulty(frame, args):
     """The fitted DifficultyEstimator of ``frame``'s rows, and their target."""
+    if frame.shape[0] == 0:
+        # Before the column checks, which would blame a column for it.
+        raise CommandError(
+            f"{args.data}: the file has no data rows, only the column names "
+            f"({_column_list(frame)}); add the samples to score, one per row."
+        )
     X, numeric, categorical = split_features(
         frame, args.target, drop=args.drop, categorical=args.categorical
     )

@@ -8,6 +8,7 @@ imported yet, nothing can be an instance of one of its classes.
 import sys
 
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 
 
 def is_skorch_net(estimator):
@@ -38,6 +39,13 @@ def is_skorch_net(estimator):
     net_module = sys.modules.get("skorch.net")
     neural_net = getattr(net_module, "NeuralNet", None)
     return neural_net is not None and isinstance(estimator, neural_net)
+
+
+def ends_in_net(estimator):
+    """Whether ``estimator`` is a skorch net or a Pipeline whose last step is."""
+    while isinstance(estimator, Pipeline) and estimator.steps:
+        estimator = estimator.steps[-1][1]
+    return is_skorch_net(estimator)
 
 
 def seed_torch(seed):

@@ -27,6 +27,7 @@ def check_features(X, *, min_samples=2):
                 f"Found array with {n_samples} sample(s) (shape={X.shape}) while a "
                 f"minimum of {min_samples} is required."
             )
+        check_has_features(X)
         return X
     return check_array(
         X,
@@ -35,6 +36,25 @@ def check_features(X, *, min_samples=2):
         ensure_all_finite=False,
         ensure_min_samples=min_samples,
         input_name="X",
+    )
+
+
+def check_has_features(X):
+    """Refuse ``X`` with no feature columns, without converting it.
+
+    For input that a wrapped estimator reads as it is (a DataFrame, which
+    scikit-learn would only refuse deep inside a fit); arrays are left to
+    ``check_array``, which names the problem, or to the estimator.
+    """
+    shape = getattr(X, "shape", None)
+    if shape is None or len(shape) != 2 or shape[1] != 0:
+        return
+    kind = "a DataFrame" if is_dataframe(X) else "array"
+    # scikit-learn's own wording after the colon, which its checks expect.
+    raise ValueError(
+        f"X has 0 features: found {kind} with 0 feature(s) (shape={tuple(shape)}) "
+        "while a minimum of 1 is required. Give X at least one feature column "
+        "(check the column selection that built it)."
     )
 
 
@@ -159,8 +179,8 @@ def check_weights(sample_weight, n_samples, *, dtype=np.float64):
     """Validated copy of user weights: the one check of every ``sample_weight``.
 
     Numeric, one per sample (a scalar is repeated; a torch tensor is read),
-    finite once cast to ``dtype`` (float32 for a net catches weights that
-    overflow it), non-negative, and not all zero. ``n_samples=None`` takes
+    finite, non-negative, not all zero, and, for a ``dtype`` narrower than
+    float64 (a net's float32), within its range, their sum included. ``n_samples=None`` takes
     the length as given. The messages keep scikit-learn's wording where it
     has one.
     """
@@ -185,17 +205,51 @@ def check_weights(sample_weight, n_samples, *, dtype=np.float64):
             f"samples (sample_weight.shape == {weight.shape}, expected "
             f"({n_samples},))."
         )
-    with np.errstate(over="ignore"):
+    given = weight
+    with np.errstate(over="ignore", under="ignore"):
         weight = weight.astype(dtype)  # a copy: the caller's array stays as it is
-    check_finite(weight, "sample_weight")
+    # NaN and infinity as given; finite values that the cast lost come after.
+    check_finite(given if given.dtype.kind == "f" else weight, "sample_weight")
     if (weight < 0).any():
         raise ValueError(
             "Negative values in data passed to `sample_weight`: sample_weight must "
             f"be non-negative; got a minimum of {weight.min():g}."
         )
+    if np.finfo(weight.dtype).max < np.finfo(np.float64).max:
+        # float64 weights of any size are handled exactly downstream; a
+        # narrower dtype (a net's float32) cannot hold every finite weight.
+        _check_weight_range(given, weight)
     if not weight.any():
         raise ValueError(
             "sample_weight must have a positive sum: it needs at least one "
             "non-zero number, and all are zero."
         )
     return weight
+
+
+def _check_weight_range(given, weight):
+    """Refuse finite weights that ``weight.dtype`` cannot hold, or not their sum.
+
+    A float32 net would see infinite (or all-zero) weights and a NaN loss.
+    """
+    info = np.finfo(weight.dtype)
+    with np.errstate(over="ignore"):
+        largest = float(given.max())
+        total = float(given.sum(dtype=np.float64))
+    rescale = (
+        "Rescale them, e.g. sample_weight / sample_weight.max() (a net's loss "
+        "is their weighted mean: only their ratios count)."
+    )
+    if total > float(info.max):
+        raise ValueError(
+            f"sample_weight overflows {info.dtype}, the precision it is used in: "
+            f"the weights are finite but reach {largest:g} and sum to {total:g}, "
+            f"beyond {info.dtype}'s largest number {info.max:.4g}. {rescale}"
+        )
+    if given.any() and not weight.any():
+        raise ValueError(
+            f"sample_weight underflows {info.dtype}, the precision it is used in: "
+            f"the largest weight {largest:g} is below {info.dtype}'s smallest "
+            f"number {info.smallest_subnormal:.4g}, so every weight becomes 0. "
+            f"{rescale}"
+        )

@@ -66,7 +66,12 @@ def _encode_labels(y, classes):
     """
     y_array = np.asarray(y)
     if y_array.ndim != 1:
-        raise ValueError(f"y must be 1-dimensional, got an array of shape {y.shape}.")
+        column = y_array.ndim == 2 and y_array.shape[1] == 1
+        raise ValueError(
+            f"y must be 1-D, one label per sample; got an array of shape "
+            f"{y_array.shape}."
+            + (" Flatten the column with np.ravel(y)." if column else "")
+        )
     check_classification_targets(y_array)
     if classes is None:
         classes = np.unique(y_array)
@@ -253,8 +258,8 @@ def make_imbalance(X, y, *, ratio=10.0, classes=None, random_state=None):
     True
     """
     X, y = _as_indexable(X), _as_indexable(y)
+    _, classes, codes = _encode_labels(y, classes)  # first: y must be 1-D
     check_consistent_length(X, y)
-    _, classes, codes = _encode_labels(y, classes)
     class_sizes = np.bincount(codes, minlength=classes.size)
     if np.any(class_sizes == 0):
         absent = classes[class_sizes == 0].tolist()

@@ -34,3 +34,22 @@ class NoWeightsClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return np.full(len(X), self.classes_[0])
+
+
+class NoClassesClassifier(ClassifierMixin, BaseEstimator):
+    """A classifier whose fit sets no ``classes_``.
+
+    It predicts class 1 where the first feature is positive, else class 0;
+    its probabilities are uniform over the labels it saw.
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        self.labels_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        n_labels = len(self.labels_)
+        return np.full((len(X), n_labels), 1 / n_labels)
+
+    def predict(self, X):
+        return self.labels_[(np.asarray(X)[:, 0] > 0).astype(int)]

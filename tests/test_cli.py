@@ -320,6 +320,17 @@ def _write(tmp_path, name, data):
             ["--target", "y"],
             "cannot score .*bad.csv: n_splits=3 cannot be greater than the number",
         ),
+        (
+            {"x1": [], "x2": [], "y": []},
+            ["--target", "y"],
+            r"bad.csv: the file has no data rows, only the column names \(x1, x2, "
+            r"y\); add the samples",
+        ),
+        (
+            {"x1": [], "y": []},
+            ["--target", "class"],  # no rows comes first: it is what is wrong
+            "bad.csv: the file has no data rows",
+        ),
     ],
 )
 def test_score_user_errors(capsys, tmp_path, data, argv, message):
@@ -334,6 +345,13 @@ def test_score_user_errors(capsys, tmp_path, data, argv, message):
 def test_score_file_errors(capsys, tmp_path):
     status, _, err = run(capsys, "score", tmp_path / "none.csv", "--target", "y")
     assert status == 2 and "none.csv: no such file" in err
+    for name, text in (("empty.csv", ""), ("blank.csv", "\n\n")):
+        (tmp_path / name).write_text(text)
+        status, _, err = run(capsys, "score", tmp_path / name, "--target", "y")
+        assert status == 2 and f"{name}: the file is empty, without even a" in err
+    (tmp_path / "header.csv").write_text("x1,y\n\n")
+    status, _, err = run(capsys, "score", tmp_path / "header.csv", "--target", "y")
+    assert status == 2 and "header.csv: the file has no data rows" in err
     status, _, err = run(capsys, "score", tmp_path / "data.xlsx", "--target", "y")
     assert status == 2 and "cannot tell the file format" in err
     good = _write(tmp_path, "good.csv", {"a": [1, 2], "y": [0, 1]})

@@ -116,13 +116,33 @@ def test_flip_labels_bad_arguments(kwargs, match):
     "y, match",
     [
         (np.zeros(5), "at least two classes"),
-        (np.zeros((4, 2)), "1-dimensional"),
+        (np.zeros((4, 2)), r"y must be 1-D.*shape \(4, 2\)"),
         (np.linspace(0, 1, 7), "continuous"),
     ],
 )
 def test_flip_labels_bad_targets(y, match):
     with pytest.raises(ValueError, match=match):
         flip_labels(y, rate=0.2)
+
+
+# Labels that are not one per sample, in every form a user may hold them.
+NOT_1D_LABELS = {
+    "list of pairs": ([[0, 1], [1, 0], [0, 1], [1, 0]], r"shape \(4, 2\)\.$"),
+    "column": (np.array([[0], [1], [0], [1]]), r"shape \(4, 1\)\. Flatten .*np.ravel"),
+    "DataFrame": (pd.DataFrame({"y": [0, 1, 0, 1]}), r"shape \(4, 1\)\. Flatten"),
+    "scalar": (np.array(1), r"shape \(\)"),
+}
+
+
+@pytest.mark.parametrize("case", NOT_1D_LABELS)
+def test_labels_that_are_not_1d_are_refused_by_every_generator(case):
+    y, shape = NOT_1D_LABELS[case]
+    match = "y must be 1-D, one label per sample; got an array of " + shape
+    with pytest.raises(ValueError, match=match):
+        flip_labels(y, rate=0.2)
+    # make_imbalance checks y before comparing its length with X's.
+    with pytest.raises(ValueError, match=match):
+        make_imbalance(np.zeros((4, 2)), y)
 
 
 # -------------------------------------------------------------- make_imbalance

@@ -11,7 +11,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
+from skdifficulty import (
+    DifficultyEstimator,
+    DifficultyWeightedClassifier,
+    DifficultyWeightedRegressor,
+)
 from skdifficulty._validation import check_features, is_dataframe
 
 COLUMNS = ["a", "b", "c"]
@@ -167,6 +171,28 @@ def test_an_empty_frame_is_refused_with_the_array_message(lib, data):
     est = difficulty_estimator().fit(lib.frame(columns), y)
     with pytest.raises(ValueError, match=r"Found array with 0 sample\(s\)"):
         est.transform(empty)
+
+
+def test_a_frame_without_columns_is_refused_saying_x_has_no_features(lib, data):
+    columns, y = data
+    empty = lib.select(lib.frame(columns), [])
+    if empty.shape[0] == 0:
+        pytest.skip("a frame without columns has no rows either in this library")
+    match = (
+        r"X has 0 features: found a DataFrame with 0 feature\(s\) \(shape=\(60, 0\)\)"
+        " .* Give X at least one feature column"
+    )
+    for model, target in (
+        (DifficultyEstimator(), y),
+        (DifficultyWeightedClassifier(), y),
+        (DifficultyWeightedRegressor(), y.astype(float)),
+    ):
+        with pytest.raises(ValueError, match=match):
+            model.fit(empty, target)
+    # An array without columns: scikit-learn's own message, which its checks
+    # expect, after what is wrong.
+    with pytest.raises(ValueError, match=r"X has 0 features: found array with 0 fe"):
+        DifficultyWeightedClassifier().fit(np.ones((60, 0)), y)
 
 
 @pytest.mark.parametrize("estimator", [by_name, None], ids=["by_name", "default"])

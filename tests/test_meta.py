@@ -132,6 +132,103 @@ def test_metadata_routing_on_and_off(data):
     assert_allclose(clf.estimator_.sample_weight_, clf.sample_weight_)
 
 
+class _FitsNever(RecordingClassifier):
+    """Fails any fit: a refused request must be named before the fits."""
+
+    def fit(self, X, y, sample_weight=None, tag=None):
+        raise AssertionError("fitted before the request was checked")
+
+
+# set_fit_request(sample_weight=...) -> the error, and what it says
+REQUESTS = {
+    "refused": (False, TypeError, r"refuses them \(set_fit_request\(sample_weigh"),
+    "unset": (None, UnsetMetadataPassedError, "has not requested them"),
+    "alias": ("w", TypeError, "requests them under the alias 'w', but they are"),
+}
+
+
+@pytest.mark.parametrize("in_pipeline", [False, True], ids=["bare", "pipeline"])
+@pytest.mark.parametrize("case", REQUESTS)
+def test_with_routing_an_estimator_that_does_not_request_the_weights_is_named(
+    data, case, in_pipeline
+):
+    X, y = data
+    request, error, problem = REQUESTS[case]
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = _FitsNever()
+        if request is not None:
+            model.set_fit_request(sample_weight=request)
+        scaler = StandardScaler().set_fit_request(sample_weight=False)
+        estimator = make_pipeline(scaler, model) if in_pipeline else model
+        where = "_FitsNever"
+        if in_pipeline:
+            where += r" \(the Pipeline's last step '_fitsnever'\)"
+        match = (
+            f"^{where} must take sample_weight in fit: the difficulty weights are "
+            r"the point of DifficultyWeightedClassifier\. With metadata routing "
+            rf"enabled, _FitsNever\.fit {problem}.*; request them with "
+            r"_FitsNever\.set_fit_request\(sample_weight=True\)\.$"
+        )
+        with pytest.raises(error, match=match):
+            DifficultyWeightedClassifier(estimator, difficulty_estimator=FAST).fit(X, y)
+
+
+def test_with_routing_the_neighbours_of_a_refused_request_are_named(data):
+    X, y = data
+    w = np.linspace(0.5, 2, len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        refused = LinearRegression().set_fit_request(sample_weight=False)
+        with pytest.raises(TypeError, match="point of DifficultyWeightedRegressor"):
+            DifficultyWeightedRegressor(refused).fit(X, y.astype(float))
+        # Another step that leaves the weights unset: scikit-learn names it,
+        # before any fit.
+        pipe = make_pipeline(
+            StandardScaler(), _FitsNever().set_fit_request(sample_weight=True)
+        )
+        with pytest.raises(UnsetMetadataPassedError, match="StandardScaler.fit"):
+            DifficultyWeightedClassifier(pipe, difficulty_estimator=FAST).fit(X, y)
+        # A meta-estimator that passes the weights to none of its estimators.
+        search = GridSearchCV(_FitsNever(), {"tag": [None]})
+        match = (
+            "GridSearchCV.fit sends them to none of its estimators; request them "
+            r"with set_fit_request\(sample_weight=True\) on the estimator inside"
+        )
+        with pytest.raises(TypeError, match=match):
+            DifficultyWeightedClassifier(search, difficulty_estimator=FAST).fit(X, y)
+        # A difficulty estimator given weights of its own says the same, and
+        # that they may be left out.
+        refused = LogisticRegression().set_fit_request(sample_weight=False)
+        difficulty = DifficultyEstimator(refused, n_repeats=1, cv=3)
+        match = (
+            "DifficultyEstimator passes the sample_weight it is given to every "
+            r"resampled fit\. .* refuses them .*, or leave sample_weight out\.$"
+        )
+        with pytest.raises(TypeError, match=match):
+            difficulty.fit(X, y, sample_weight=w)
+        assert difficulty.fit(X, y).difficulty_.shape == y.shape
+
+
+def test_with_routing_the_default_estimators_take_the_weights(data):
+    X, y = data
+    w = np.linspace(0.5, 2, len(y))
+    fits = {}
+    for routing in (False, True):
+        with sklearn.config_context(enable_metadata_routing=routing):
+            fits[routing] = (
+                DifficultyWeightedClassifier(difficulty_estimator=FAST).fit(X, y),
+                DifficultyWeightedRegressor(difficulty_estimator=FAST).fit(
+                    X, X[:, 0]
+                ),
+                clone(FAST).fit(X, y, sample_weight=w),
+            )
+    for plain, routed in zip(fits[False], fits[True], strict=True):
+        if hasattr(plain, "estimator_"):
+            assert_allclose(routed.sample_weight_, plain.sample_weight_)
+            assert_allclose(routed.estimator_[-1].coef_, plain.estimator_[-1].coef_)
+        assert_allclose(routed.difficulty_, plain.difficulty_)
+    assert np.ptp(fits[True][0].sample_weight_) > 0
+
+
 def test_an_estimator_without_sample_weight_is_named(data):
     X, y = data
     with pytest.raises(TypeError, match="NoWeightsClassifier.fit does not accept"):

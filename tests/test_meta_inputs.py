@@ -4,10 +4,17 @@ import pickle
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
-from sklearn.base import clone
+from _recording import NoClassesClassifier
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification, make_regression
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import PoissonRegressor
+from sklearn.metrics.pairwise import linear_kernel
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+from sklearn.naive_bayes import MultinomialNB
+from sklearn.svm import SVC, SVR
+from sklearn.utils import get_tags
 
 from skdifficulty import (
     DifficultyEstimator,
@@ -132,3 +139,113 @@ def test_compute_sample_weight_is_the_weighting_that_fit_uses(classification):
         clf.difficulty_estimator_, y
     )
     assert not np.allclose(ranked, weights)
+
+
+# -- tags: what the wrapped estimator says about its data holds for the wrapper
+
+
+@pytest.mark.filterwarnings("ignore:The `probability` parameter:FutureWarning")
+@pytest.mark.parametrize("make", ["classifier", "regressor"])
+def test_a_meta_estimator_cross_validates_on_a_precomputed_kernel(
+    classification, make
+):
+    # The pairwise tag makes cross_val_score cut the kernel on both axes; the
+    # scores equal those of the same linear kernel computed from the features.
+    X, y = classification
+    if make == "classifier":
+        meta, target = DifficultyWeightedClassifier, y
+
+        def svm(kernel):
+            return SVC(kernel=kernel, probability=True, random_state=0)
+
+    else:
+        meta, target = DifficultyWeightedRegressor, X[:, 0] + y
+
+        def svm(kernel):
+            return SVR(kernel=kernel)
+
+    def scores(kernel, data):
+        model = meta(
+            svm(kernel),
+            difficulty_estimator=DifficultyEstimator(
+                svm(kernel), n_repeats=1, cv=3, random_state=0
+            ),
+        )
+        return cross_val_score(model, data, target, cv=3, error_score="raise")
+
+    on_kernel = scores("precomputed", linear_kernel(X))
+    assert get_tags(meta(svm("precomputed"))).input_tags.pairwise
+    assert not get_tags(meta(svm("linear"))).input_tags.pairwise
+    assert_allclose(on_kernel, scores("linear", X), rtol=1e-5)
+
+
+class _BinaryOnly(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.unique(y)
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.non_deterministic = True
+        return tags
+
+
+def test_the_tags_of_the_wrapped_estimator_are_forwarded():
+    nb = get_tags(DifficultyWeightedClassifier(MultinomialNB()))
+    assert nb.input_tags.positive_only and nb.classifier_tags.poor_score
+    binary = get_tags(DifficultyWeightedClassifier(_BinaryOnly()))
+    assert not binary.classifier_tags.multi_class and binary.non_deterministic
+    poisson = get_tags(DifficultyWeightedRegressor(PoissonRegressor()))
+    assert poisson.target_tags.positive_only and not poisson.input_tags.positive_only
+    # The defaults keep scikit-learn's defaults.
+    for meta in (DifficultyWeightedClassifier(), DifficultyWeightedRegressor()):
+        tags = get_tags(meta)
+        assert not tags.input_tags.pairwise and not tags.input_tags.positive_only
+        assert not tags.target_tags.positive_only and not tags.non_deterministic
+    assert get_tags(DifficultyWeightedClassifier()).classifier_tags.multi_class
+    assert get_tags(DifficultyEstimator(MultinomialNB())).input_tags.positive_only
+
+
+# -- classes_ and the other fitted state
+
+
+@pytest.mark.parametrize(
+    "meta", [DifficultyWeightedClassifier, DifficultyWeightedRegressor]
+)
+def test_an_unfitted_meta_estimator_says_to_call_fit(classification, meta):
+    X, y = classification
+    model = meta()
+    methods = ["predict", "score"]
+    if meta is DifficultyWeightedClassifier:
+        with pytest.raises(NotFittedError, match="not fitted yet. Call 'fit'"):
+            model.classes_  # noqa: B018
+        assert not hasattr(model, "classes_")
+        methods += ["predict_proba", "predict_log_proba", "decision_function"]
+    for method in methods:
+        args = (X, y) if method == "score" else (X,)
+        with pytest.raises(NotFittedError, match="not fitted yet. Call 'fit'"):
+            getattr(model, method)(*args)
+
+
+def test_a_wrapped_classifier_without_classes_is_named(classification):
+    X, y = classification
+    # A difficulty that reads labels only: the weighted fit goes through.
+    clf = DifficultyWeightedClassifier(
+        NoClassesClassifier(),
+        difficulty_estimator=DifficultyEstimator(
+            NoClassesClassifier(), loss="zero_one", n_repeats=1, cv=3
+        ),
+    ).fit(X, y)
+    match = (
+        "NoClassesClassifier has no classes_ attribute after fit, so "
+        "DifficultyWeightedClassifier has none either; the wrapped classifier's "
+        "fit must set classes_"
+    )
+    with pytest.raises(AttributeError, match=match):
+        clf.classes_  # noqa: B018
+    assert not hasattr(clf, "classes_")
+    assert clf.predict(X).shape == y.shape
+    # With the default loss the difficulty's fits need the classes, and say so.
+    with pytest.raises(ValueError, match="NoClassesClassifier.predict_proba came"):
+        DifficultyWeightedClassifier(NoClassesClassifier()).fit(X, y)

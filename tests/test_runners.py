@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import pytest
+from _recording import NoClassesClassifier
 from joblib import parallel_config
 from numpy.testing import assert_array_equal
 from sklearn import config_context
@@ -152,6 +153,7 @@ def test_bad_probabilities_are_refused_in_fit_naming_the_place(data, case):
         est.fit(X, y)
     assert "_Returns.predict_proba" in str(e.value)
     assert "repeat 0, fold 0" in str(e.value)
+    assert "skorch" not in str(e.value)  # the hint is for nets only
 
 
 def test_bad_probabilities_are_refused_in_transform(data):
@@ -161,6 +163,23 @@ def test_bad_probabilities_are_refused_in_transform(data):
     est.estimators_[1].make = lambda n, k: np.full((n, k), np.nan)
     with pytest.raises(ValueError, match=r"estimators_\[1\].predict_proba returned "):
         est.transform(X)
+
+
+def test_a_classifier_without_classes_is_named_with_the_missing_attribute(data):
+    X, y = data
+    est = DifficultyEstimator(NoClassesClassifier(), cv=3, n_repeats=1)
+    match = (
+        r"NoClassesClassifier.predict_proba came from a model with no classes_ "
+        r"attribute after fit, .* fit must set classes_"
+    )
+    with pytest.raises(ValueError, match=match) as e:
+        est.fit(X, y)
+    assert "repeat 0, fold 0" in str(e.value)
+    # zero_one reads labels, each checked against the classes of y.
+    est.set_params(loss="zero_one", keep_estimators=True).fit(X, y)
+    wrong = (NoClassesClassifier().fit(X, y).predict(X) != y).astype(float)
+    assert_array_equal(est.difficulty_, wrong)
+    assert est.transform(X).shape == (len(y), 1)  # label-free, for new samples
 
 
 def test_labels_outside_the_classes_are_refused(data):

@@ -396,8 +396,26 @@ def test_weights_as_a_tensor_or_a_list(data):
         (np.r_[-1.0, np.ones(N_SAMPLES - 1)], "must be non-negative"),
         (np.zeros(N_SAMPLES), "positive sum"),
         (np.array(["a"] * N_SAMPLES), "must be numeric"),
+        # Finite, but not in the net's float32: each weight, their sum, or all.
+        (
+            np.r_[1e39, np.ones(N_SAMPLES - 1)],
+            r"overflows float32.* finite but reach 1e\+39 .* Rescale them",
+        ),
+        (np.full(N_SAMPLES, 3e38), r"overflows float32.* sum to 9e\+39"),
+        (np.full(N_SAMPLES, 1e-50), r"underflows float32.* every weight becomes 0"),
     ],
-    ids=["2d", "length", "nan", "inf", "negative", "all_zero", "strings"],
+    ids=[
+        "2d",
+        "length",
+        "nan",
+        "inf",
+        "negative",
+        "all_zero",
+        "strings",
+        "overflow",
+        "sum_overflow",
+        "underflow",
+    ],
 )
 def test_bad_sample_weight_is_refused(data, sample_weight, match):
     X, targets = data

@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
@@ -408,3 +409,68 @@ def test_callbacks_that_need_the_validation_split_are_refused(data, quick_diffic
         clone(net).set_params(callbacks__EarlyStopping__monitor="train_loss"),
     ):
         assert quick_difficulty(ok).fit(X, y).difficulty_.shape == (len(y),)
+
+
+class SigmoidLinear(SeededLinear):
+    """Values in [0, 1] whose rows do not sum to one."""
+
+    def forward(self, X):
+        return torch.sigmoid(self.linear(X))
+
+
+@pytest.mark.parametrize(
+    ("module", "problem"),
+    [
+        (SeededLinear, r"returned (probabilities outside \[0, 1\]|non-finite)"),
+        (SigmoidLinear, "returned probabilities whose row .* not 1"),
+    ],
+    ids=["logits", "sigmoid"],
+)
+def test_a_net_that_returns_no_probabilities_is_told_the_likely_fix(
+    data, quick_difficulty, module, problem
+):
+    X, y = data
+    # skorch's default criterion NLLLoss, which expects probabilities.
+    net = make_net(module=module, criterion=torch.nn.NLLLoss, max_epochs=1, lr=0.01)
+    match = (
+        f"(NeuralNetClassifier|Pipeline).predict_proba {problem}.*They come from "
+        "a skorch net: "
+        r"if its module returns logits.*torch\.nn\.Softmax\(dim=-1\).*"
+        r"criterion=torch\.nn\.CrossEntropyLoss"
+    )
+    for model in (net, Pipeline([("scale", StandardScaler()), ("net", net)])):
+        with pytest.raises(ValueError, match=match):
+            quick_difficulty(model).fit(X, y)
+    # The fix of the hint: the same module with CrossEntropyLoss.
+    fixed = make_net(module=module, max_epochs=1, lr=0.01)
+    assert quick_difficulty(fixed).fit(X, y).difficulty_.shape == y.shape
+
+
+def test_with_routing_a_net_must_be_the_weighted_twin_that_requests_weights(
+    data, quick_difficulty
+):
+    X, y = data
+    with sklearn.config_context(enable_metadata_routing=True):
+        plain = DifficultyWeightedClassifier(make_net(), random_state=0)
+        match = (
+            r"NeuralNetClassifier\.fit does not take sample_weight; pass its "
+            r"weighted twin, skdifficulty\.skorch\.as_weighted_net\(net\), and "
+            r"request them with its set_fit_request\(sample_weight=True\)\.$"
+        )
+        with pytest.raises(TypeError, match=match):
+            plain.fit(X, y)
+        refused = make_net(WeightedNeuralNetClassifier).set_fit_request(
+            sample_weight=False
+        )
+        with pytest.raises(TypeError, match="WeightedNeuralNetClassifier.fit refuses"):
+            DifficultyWeightedClassifier(refused).fit(X, y)
+        twin = make_net(WeightedNeuralNetClassifier).set_fit_request(
+            sample_weight=True
+        )
+        meta = DifficultyWeightedClassifier(
+            twin, difficulty_estimator=quick_difficulty(), random_state=0
+        ).fit(X, y)
+    by_hand = make_net(WeightedNeuralNetClassifier).fit(
+        X, y, sample_weight=meta.sample_weight_
+    )
+    assert_same_parameters(meta.estimator_, by_hand)
