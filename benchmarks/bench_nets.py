@@ -238,7 +238,9 @@ NOISE_CELLS = [
     ("symmetric", 0.6),
     ("pair", 0.3),
 ]
-ROBUST_METHODS = ("plain", "gce", "sce", "coteach", "prune", "oracle", "ours")
+ROBUST_METHODS = (
+    "plain", "gce", "sce", "coteach", "prune", "oracle", "ours", "static"
+)
 
 
 def make_robust_net(module, device, max_epochs, net_class=NeuralNetClassifier, **params):
@@ -272,6 +274,13 @@ def _robust_fits(module, device, epochs, rate):
         "ours": lambda X, y, y_true, seed: DifficultyWeightedClassifier(
             net,
             difficulty_estimator=DifficultyEstimator(net, engine="stacked"),
+            random_state=seed,
+        ).fit(X, y),
+        # The same with weights that stay as the difficulty set them.
+        "static": lambda X, y, y_true, seed: DifficultyWeightedClassifier(
+            net,
+            difficulty_estimator=DifficultyEstimator(net, engine="stacked"),
+            dynamic=False,
             random_state=seed,
         ).fit(X, y),
     }

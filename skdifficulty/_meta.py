@@ -409,13 +409,14 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         teaches the net its likely class instead of being lost. "auto" is
         True for a skorch net (with a difficulty that has held-out
         probabilities) and False otherwise. See :ref:`nets-noisy-labels`.
-    dynamic : bool, default=False
+    dynamic : "auto" or bool, default="auto"
         For a skorch net: let the weights follow the net while it trains
         (:class:`~skdifficulty.dynamics.DynamicWeights`, from the median of
-        the difficulty's ``best_epochs_`` on): each sample's weight becomes
-        its difficulty weight times the net's own consensus with its label,
-        ``(p_y / max_c p_c) ** strength``, after every epoch. Costs one
-        prediction pass over the training set per epoch. See
+        the difficulty's ``best_epochs_`` on): after every epoch, each
+        sample's weight is multiplied by the net's own consensus with its
+        label, ``(p_y / max_c p_c) ** strength``, starting from the
+        difficulty weights. Costs one prediction pass over the training set
+        per epoch. "auto" is True for a skorch net and False otherwise. See
         :ref:`nets-noisy-labels` for how it compares with static weights.
     memory : str or object with the joblib.Memory interface, default=None
         Caches the difficulty of a training set, so that a search over
@@ -483,7 +484,7 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
     _parameter_constraints: dict = {
         **_DifficultyWeightedBase._parameter_constraints,
         "relabel": ["boolean", StrOptions({"auto"})],
-        "dynamic": ["boolean"],
+        "dynamic": ["boolean", StrOptions({"auto"})],
     }
 
     def __init__(
@@ -498,7 +499,7 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         cutoff="auto",
         refine=0,
         relabel="auto",
-        dynamic=False,
+        dynamic="auto",
         memory=None,
         random_state=None,
         difficulty="deprecated",
@@ -548,7 +549,10 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
 
     def _final_estimator(self, weighted, difficulty_estimator):
         """The net with :class:`~skdifficulty.dynamics.DynamicWeights` if asked."""
-        if not self.dynamic:
+        dynamic = self.dynamic
+        if dynamic == "auto":
+            dynamic = is_skorch_net(weighted)
+        if not dynamic:
             return weighted
         if not is_skorch_net(weighted):
             raise ValueError(

@@ -217,14 +217,21 @@ class DynamicWeights(Callback):
 
     Until epoch ``start`` the net trains with the weights its ``fit`` was
     given (the prior: from the held-out difficulty, say). After every epoch
-    from ``start`` on, each training sample's weight becomes its prior
-    weight times ``(p_y / max_c p_c) ** strength`` of the net's current
-    probabilities, rescaled to the prior's total: a sample whose label the
-    net, as it stands, does not favour loses its weight before the net
-    memorizes it, and gets it back if the net comes round to its label.
-    Zhou & Wu ("Which samples should be learned first: easy or hard?",
-    2021) find that the best weighting can change while a net trains; this
-    lets it.
+    from ``start`` on, each training sample's weight is multiplied by the
+    net's current consensus with its label, ``(p_y / max_c p_c) **
+    strength``, and the weights are rescaled to the prior's total: a
+    multiplicative-weights update whose loss is the sample's negative
+    margin. After epochs ``start .. t`` a sample weighs
+
+        prior_i * exp(-strength * sum_t max(0, -margin_i(t)))
+
+    (rescaled), with ``margin = log p_y - max_{c != y} log p_c``: the area
+    under the margin (Pleiss et al., 2020), counted where the net favours
+    another class. A sample the net keeps placing in another class loses its
+    weight epoch after epoch, before the net memorizes it; one the net
+    agrees with keeps its share. Zhou & Wu ("Which samples should be learned
+    first: easy or hard?", 2021) find that the best weighting can change
+    while a net trains; this lets it.
 
     Each reweighting costs one prediction pass over the training set (as
     :class:`TrainingDynamics` does). The net must take sample weights (a
@@ -240,7 +247,7 @@ class DynamicWeights(Callback):
         members' best epochs, ``DifficultyEstimator.best_epochs_``, tell
         when).
     strength : float, default=1.0
-        Exponent of the net's consensus with the label.
+        Exponent of the net's consensus with the label in each update.
 
     Attributes
     ----------
@@ -305,12 +312,12 @@ class DynamicWeights(Callback):
         prior = net.__dict__[_PENDING_WEIGHT]
         if prior is None:
             prior = np.ones(_n_samples(X), dtype=np.float32)
-        # The dataset is built after this call, from this copy.
-        net.__dict__[_PENDING_WEIGHT] = self._prior = np.array(prior, np.float32)
-        self._current = self._prior.copy()
+        # The dataset is built after this call, from this copy, which the
+        # updates change in place; the caller's weights stay as they are.
+        net.__dict__[_PENDING_WEIGHT] = np.array(prior, dtype=np.float32)
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        """From epoch ``start`` on, reweigh by the net's consensus with the label.
+        """From epoch ``start`` on, multiply the weights by the net's consensus.
 
         Parameters
         ----------
@@ -329,11 +336,11 @@ class DynamicWeights(Callback):
         with torch.random.fork_rng(devices=[]):  # leave the batch order alone
             margin = _score_dataset(net, dataset_train)["margin"]
         consensus = np.exp(self.strength * np.minimum(margin.astype(np.float64), 0))
-        prior = self._prior[indices].astype(np.float64)
-        new = prior * consensus
+        current = weighted.sample_weight[indices].astype(np.float64)
+        new = current * consensus
         total = new.sum()
-        if total > 0:
-            new *= prior.sum() / total
+        if total > 0:  # the total stays the prior's
+            new *= current.sum() / total
         weighted.sample_weight[indices] = new.astype(np.float32)
         self.weights_.append(weighted.sample_weight[indices].copy())
 
