@@ -60,9 +60,29 @@ _nets = {}  # name -> (skorch's class, its twin)
 
 
 def _flaky_stand_in():
-    """test_net.py imports ``flaky`` (reruns of flaky tests): run them once."""
+    """test_net.py imports ``flaky``: rerun a failing test, as it does.
+
+    Its flaky tests draw a seed from the clock (an LBFGS fit that must
+    reach a given accuracy), so a single run fails now and then.
+    """
+
+    def flaky(max_runs=2, min_passes=1, **kwargs):
+        def decorate(test):
+            @functools.wraps(test)  # keeps the signature: pytest's fixtures
+            def rerun(*args, **kwargs):
+                for _ in range(max_runs - 1):
+                    try:
+                        return test(*args, **kwargs)
+                    except AssertionError:
+                        pass
+                return test(*args, **kwargs)
+
+            return rerun
+
+        return decorate
+
     module = types.ModuleType("flaky")
-    module.flaky = lambda *args, **kwargs: lambda test: test
+    module.flaky = flaky
     return module
 
 

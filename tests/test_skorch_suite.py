@@ -6,7 +6,8 @@ with the weighted twins in place of skorch's classes (``_skorch_twins.py``
 says how, and which tests are left out: those that compare the class's
 name, one documented difference, and two costly torch.compile timings).
 Every test that fails with the twins is then run again with skorch's own
-classes: it must fail there too (a missing optional package, for one).
+classes: it must fail there too (a missing optional package, for one), or
+pass with the twins when run once more (a test seeded from the clock).
 """
 
 import json
@@ -98,6 +99,15 @@ def test_skorch_tests_pass_with_the_weighted_twins(tmp_path):
     regressions = [
         test for test in failed if skorch_nets["outcomes"].get(test) == "passed"
     ]
+    if regressions:
+        # A test that draws its seed from the clock may fail once by chance:
+        # a regression fails again.
+        again, _ = run_skorch_tests(
+            tmp_path, "twins", [str(SKORCH_TESTS / test) for test in regressions]
+        )
+        regressions = [
+            test for test in regressions if again["outcomes"].get(test) != "passed"
+        ]
     assert not regressions, (
         f"{len(regressions)} of skorch's tests pass with skorch's nets and fail "
         "with the weighted twins:\n" + "\n".join(regressions) + "\n" + log[-5000:]
