@@ -11,8 +11,15 @@ else:
     matplotlib.use("Agg")
 
 # Not test code: built or executed by Sphinx and the benchmark scripts.
-# tests/_ray_checks.py runs in a process of its own (see test_ray.py).
-collect_ignore = ["doc", "examples", "benchmarks", "tests/_ray_checks.py"]
+# tests/_ray_checks.py and the pytest plugin tests/_skorch_twins.py run in
+# processes of their own (see test_ray.py and test_skorch_suite.py).
+collect_ignore = [
+    "doc",
+    "examples",
+    "benchmarks",
+    "tests/_ray_checks.py",
+    "tests/_skorch_twins.py",
+]
 
 
 def _importable(name):

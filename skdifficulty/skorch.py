@@ -9,18 +9,21 @@ workaround: put the weights into a dict ``X`` and override ``get_loss``).
   follow it through skorch's internal ``train_split`` (e.g. ``ValidSplit``)
   and the DataLoader's batching, and are stripped off before
   ``module.forward``;
-- the criterion is built with ``reduction="none"`` and every batch loss is
-  the weighted mean of the per-sample losses ``l_i``::
+- every batch loss is the weighted mean of the per-sample losses ``l_i``::
 
       loss = sum_i w_i * l_i / sum_i w_i
 
-  for training and validation batches alike.
+  for training and validation batches alike. A criterion that takes a
+  ``reduction`` argument (PyTorch's losses) is built with
+  ``reduction="none"``; any other criterion (a loss module of one's own, a
+  function) is mapped over the batch's samples with ``torch.func.vmap``.
 
 This module imports torch and skorch; the rest of skdifficulty imports it
 only when it is given a skorch net.
 """
 
 import copy
+import inspect
 from collections.abc import Mapping
 from contextlib import contextmanager
 
@@ -48,6 +51,7 @@ __all__ = [
     "WeightedNeuralNetClassifier",
     "WeightedNeuralNetRegressor",
     "as_weighted_net",
+    "per_sample_losses",
     "weighted_net_class",
 ]
 
@@ -167,15 +171,155 @@ def _weighted_mean(losses, weight, counts):
     return weighted / total.clamp_min(torch.finfo(losses.dtype).tiny)
 
 
-@contextmanager
-def _mean_reduction(criterion):
-    """Let ``criterion`` reduce to its own mean for the duration of a call."""
-    previous = criterion.reduction
-    criterion.reduction = "mean"
+def _reduces_itself(criterion):
+    """Whether ``criterion`` switches reductions, like PyTorch's losses."""
+    return isinstance(getattr(criterion, "reduction", None), str)
+
+
+def _takes_reduction(factory):
+    """Whether ``factory(..., reduction=...)`` names a ``reduction`` argument."""
     try:
-        yield criterion
+        parameters = inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # no signature to read (a builtin)
+        return False
+    parameter = parameters.get("reduction")
+    return parameter is not None and parameter.kind in (
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        inspect.Parameter.KEYWORD_ONLY,
+    )
+
+
+@contextmanager
+def _reduction(criterion, reduction):
+    """Let a criterion that switches reductions reduce so for a call."""
+    if not _reduces_itself(criterion):
+        yield
+        return
+    previous = criterion.reduction
+    criterion.reduction = reduction
+    try:
+        yield
     finally:
         criterion.reduction = previous
+
+
+def _batch_of_one(data):
+    """A sample's tensors (nested in tuples, lists, dicts) as a batch of one."""
+    if isinstance(data, torch.Tensor):
+        return data.unsqueeze(0)
+    if isinstance(data, Mapping):
+        return {key: _batch_of_one(value) for key, value in data.items()}
+    if isinstance(data, tuple | list):
+        return type(data)(_batch_of_one(value) for value in data)
+    return data
+
+
+class _NotOneValue(Exception):
+    """A criterion gave something else than one value for a batch of one."""
+
+
+def per_sample_losses(net, y_pred, y_true, X=None, training=False):
+    """The per-sample losses of a batch, as a weighted net weights them.
+
+    The losses come from the parent class's ``get_loss`` (so, for one,
+    ``NeuralNetClassifier``'s log before ``NLLLoss`` applies). A criterion
+    that switches reductions (PyTorch's losses) gives them with
+    ``reduction="none"``. Any other criterion is called on each sample as a
+    batch of one, mapped over the batch with ``torch.func.vmap``: exact
+    for a loss that averages over the samples of a batch.
+
+    Parameters
+    ----------
+    net : SampleWeightMixin
+        An initialized weighted net.
+    y_pred : torch.Tensor, or a tuple or dict of them
+        The module's output for the batch; the first dimension of every
+        tensor runs over the samples.
+    y_true : torch.Tensor or None
+        The batch's targets.
+    X : batch of input data, default=None
+        Passed on to the parent's ``get_loss`` (without weights).
+    training : bool, default=False
+        Whether the net is training.
+
+    Returns
+    -------
+    losses : torch.Tensor
+        Shape ``(n_samples,)``, or ``(n_samples, ...)`` for a criterion
+        that gives several loss elements per sample (e.g. ``MSELoss`` on
+        several outputs).
+
+    Raises
+    ------
+    TypeError
+        If the criterion cannot be mapped over the samples.
+    ValueError
+        If it does not give a single value for a batch of one sample.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skdifficulty.skorch import WeightedNeuralNetRegressor, per_sample_losses
+    >>> def mean_absolute_error():  # skorch calls a function criterion for the loss
+    ...     return lambda y_pred, y_true: (y_pred - y_true).abs().mean()
+    >>> net = WeightedNeuralNetRegressor(
+    ...     torch.nn.Linear, module__in_features=2, module__out_features=1,
+    ...     criterion=mean_absolute_error,
+    ... ).initialize()
+    >>> y_pred = torch.tensor([[0.0], [1.0], [3.0]])
+    >>> per_sample_losses(net, y_pred, torch.zeros(3, 1))
+    tensor([0., 1., 3.])
+    """
+    X, _ = _split_weight(X)
+    get_loss = super(SampleWeightMixin, net).get_loss
+    criterion = net.criterion_
+    if _reduces_itself(criterion):
+        with _reduction(criterion, "none"):
+            losses = get_loss(y_pred, y_true, X=X, training=training)
+        if losses.dim() > 0:
+            return losses
+        # A single value: the criterion ignores its reduction; map it.
+
+    def one_sample(y_pred, y_true):
+        loss = get_loss(
+            _batch_of_one(y_pred), _batch_of_one(y_true), X=X, training=training
+        )
+        if not isinstance(loss, torch.Tensor):
+            raise _NotOneValue(f"a {type(loss).__name__}")
+        if loss.dim() != 0:
+            raise _NotOneValue(f"a tensor of shape {tuple(loss.shape)}")
+        return loss
+
+    given = net.criterion  # named as the user gave it (a class, or a factory)
+    name = getattr(given, "__name__", type(given).__name__)
+    if y_true is not None:
+        y_true = to_tensor(y_true, device=net.device)
+    mapped = torch.func.vmap(
+        one_sample,
+        in_dims=(0, None if y_true is None else 0),
+        randomness="different",
+    )
+    fix = (
+        "give the criterion a 'reduction' argument and attribute that, with "
+        "reduction='none', return one loss per sample, as PyTorch's losses do"
+    )
+    try:
+        return mapped(y_pred, y_true)
+    except _NotOneValue as exc:
+        raise ValueError(
+            f"The criterion {name} returned {exc} for a batch of one sample, "
+            "where a weighted net needs a single loss value. Make it return "
+            f"one value for a batch (e.g. the mean over its samples), or {fix}."
+        ) from None
+    except (RuntimeError, TypeError, ValueError, NotImplementedError) as exc:
+        raise TypeError(
+            f"The criterion {name} gives no per-sample losses of its own, so a "
+            "weighted net calls it on each sample as a batch of one, mapped "
+            f"over the batch with torch.func.vmap, which failed: {exc} To fix "
+            f"this, {fix}; or write the loss without what vmap cannot map "
+            "(.item(), Python 'if' on tensor values, in-place changes of its "
+            "inputs)."
+        ) from exc
 
 
 class SampleWeightMixin:
@@ -187,10 +331,17 @@ class SampleWeightMixin:
 
     Notes
     -----
-    **Loss.** The criterion is always built with ``reduction="none"`` (any
-    ``criterion__reduction`` other than ``"mean"`` or ``"none"`` is refused)
-    and each batch's loss is the weighted mean of its per-sample losses,
-    ``sum_i w_i l_i / sum_i w_i``, in training and in validation. Normalizing
+    **Loss.** Each batch's loss is the weighted mean of its per-sample
+    losses, ``sum_i w_i l_i / sum_i w_i``, in training and in validation.
+    A criterion that switches reductions (PyTorch's losses) is built with
+    ``reduction="none"`` (any ``criterion__reduction`` other than ``"mean"``
+    or ``"none"`` is refused). Any other criterion (a loss module or a
+    function of one's own, with or without parameters of its own) is built
+    as skorch builds it, and ``l_i`` is its value on sample i alone,
+    computed for all samples at once with ``torch.func.vmap`` (see
+    :func:`per_sample_losses`): the weighted loss with equal weights is then
+    the criterion's own value for a loss that averages over the samples,
+    and the mean of the samples' values for one that sums them. Normalizing
     by the weights in the batch (and not by the batch size or by the weights
     of the whole data set) keeps the loss on the scale of the unweighted
     loss, so ``lr`` does not have to change with the scale of the weights,
@@ -341,20 +492,17 @@ class SampleWeightMixin:
         X, weight = _split_weight(X)
         if weight is None:
             # Exactly the parent net's loss, rounding included.
-            with _mean_reduction(self.criterion_):
+            with _reduction(self.criterion_, "mean"):
                 return super().get_loss(y_pred, y_true, X=X, training=training)
-        losses = super().get_loss(y_pred, y_true, X=X, training=training)
-        if losses.dim() == 0:
-            raise ValueError(
-                f"The criterion {type(self.criterion_).__name__} returned a single "
-                "value although it was built with reduction='none'; a weighted "
-                "net needs one loss per sample."
-            )
+        losses = per_sample_losses(self, y_pred, y_true, X=X, training=training)
         counts = _target_counts(self.criterion_, y_true, losses)
         return _weighted_mean(losses, weight, counts)
 
     def initialize_criterion(self):
-        """Build the criterion with ``reduction="none"``.
+        """Build the criterion, with ``reduction="none"`` where it takes one.
+
+        A criterion without a ``reduction`` argument is built as the parent
+        net builds it; :func:`per_sample_losses` maps it over the samples.
 
         Returns
         -------
@@ -362,31 +510,21 @@ class SampleWeightMixin:
             The net, with ``criterion_`` set.
         """
         kwargs = self.get_params_for("criterion")
-        _check_reduction(kwargs.pop("reduction", "mean"))
         criterion = self.criterion
-        if isinstance(criterion, torch.nn.Module) and not kwargs:
-            criterion = copy.deepcopy(criterion)  # never change the user's one
-            _check_reduction(getattr(criterion, "reduction", "mean"))
+        is_module = isinstance(criterion, torch.nn.Module)
+        factory = type(criterion) if is_module else criterion
+        if is_module and not kwargs:
+            if _reduces_itself(criterion):
+                criterion = copy.deepcopy(criterion)  # never change the user's one
+        elif _takes_reduction(factory):
+            _check_reduction(kwargs.pop("reduction", "mean"))
+            criterion = factory(**kwargs, reduction="none")
         else:
-            # Like skorch, rebuild an instance from its type when given kwargs.
-            factory = criterion
-            if isinstance(criterion, torch.nn.Module):
-                factory = type(criterion)
-            try:
-                criterion = factory(**kwargs, reduction="none")
-            except TypeError as exc:
-                raise TypeError(
-                    f"The criterion {getattr(factory, '__name__', factory)!r} "
-                    "could not be built with reduction='none'; a weighted net "
-                    f"needs one loss per sample ({exc})."
-                ) from exc
-        if not hasattr(criterion, "reduction"):
-            raise TypeError(
-                f"The criterion {type(criterion).__name__} has no 'reduction' "
-                "attribute; a weighted net needs a criterion that, like "
-                "PyTorch's losses, switches between reduction='none' and 'mean'."
-            )
-        criterion.reduction = "none"
+            # Like skorch: a criterion_ of its own, whatever it returns.
+            criterion = factory(**kwargs)
+        if _reduces_itself(criterion):
+            _check_reduction(criterion.reduction)
+            criterion.reduction = "none"
         self.criterion_ = criterion
         return self
 

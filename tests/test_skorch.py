@@ -8,6 +8,7 @@ the net must match its parent bit for bit.
 """
 
 import copy
+import functools
 import importlib
 import pickle
 import subprocess
@@ -41,6 +42,7 @@ from skdifficulty.skorch import (  # noqa: E402
     WeightedNeuralNetClassifier,
     WeightedNeuralNetRegressor,
     as_weighted_net,
+    per_sample_losses,
     weighted_net_class,
 )
 
@@ -452,18 +454,233 @@ def test_a_summing_criterion_is_refused(data, params):
         make_net(**params).fit(X, targets["cross_entropy"])
 
 
-class NoReductionLoss(torch.nn.Module):
+# --- criteria without a reduction argument ----------------------------------
+
+F = torch.nn.functional
+
+
+class MeanCrossEntropy(torch.nn.Module):
+    """A loss module of one's own: no reduction argument, the batch mean."""
+
     def forward(self, y_pred, y_true):
-        return torch.nn.functional.cross_entropy(y_pred, y_true)
+        return F.cross_entropy(y_pred, y_true)
 
 
-def test_a_criterion_without_reduction_is_refused(data):
+def smoothed_cross_entropy(smoothing=0.1):
+    """A function criterion: skorch calls it for the loss function."""
+
+    def loss(y_pred, y_true):
+        log_p = torch.log_softmax(y_pred, dim=-1)
+        target = F.one_hot(y_true, N_CLASSES).to(log_p.dtype)
+        target = target * (1 - smoothing) + smoothing / N_CLASSES
+        return -(target * log_p).sum(dim=-1).mean()
+
+    return loss
+
+
+class FocalLoss(torch.nn.Module):
+    """A hand-written loss with a parameter of its own (``gamma``)."""
+
+    def __init__(self, gamma=2.0):
+        super().__init__()
+        self.gamma = gamma
+
+    def forward(self, y_pred, y_true):
+        log_p = torch.log_softmax(y_pred, dim=-1).gather(1, y_true[:, None])[:, 0]
+        return (-((1 - log_p.exp()) ** self.gamma) * log_p).mean()
+
+
+class LearnedTemperatureLoss(torch.nn.Module):
+    """A loss with a learnable parameter, which skorch's optimizer trains too."""
+
+    def __init__(self):
+        super().__init__()
+        self.log_temperature = torch.nn.Parameter(torch.tensor(0.3))
+
+    def forward(self, y_pred, y_true):
+        return F.cross_entropy(y_pred * self.log_temperature.exp(), y_true)
+
+
+class SummedCrossEntropy(torch.nn.Module):
+    """Sums over the batch: the weighted net averages the samples' values."""
+
+    def forward(self, y_pred, y_true):
+        return F.cross_entropy(y_pred, y_true, reduction="sum")
+
+
+# id -> (criterion, its criterion__ parameters, the criterion built by hand)
+CUSTOM_CRITERIA = {
+    "module": (MeanCrossEntropy, {}, MeanCrossEntropy),
+    "function": (
+        # skorch passes no criterion__ parameters to a function: bind them.
+        functools.partial(smoothed_cross_entropy, smoothing=0.2),
+        {},
+        lambda: smoothed_cross_entropy(smoothing=0.2),
+    ),
+    "with_parameters": (FocalLoss, {"criterion__gamma": 1.5}, lambda: FocalLoss(1.5)),
+    "instance": (FocalLoss(gamma=1.5), {}, lambda: FocalLoss(1.5)),
+    "learnable": (LearnedTemperatureLoss, {}, LearnedTemperatureLoss),
+    "summing": (SummedCrossEntropy, {}, SummedCrossEntropy),
+}
+# Those whose batch value is the mean of the samples' values.
+AVERAGING = [name for name in CUSTOM_CRITERIA if name != "summing"]
+
+
+def custom_net(name, parent=False, **params):
+    criterion, criterion_params, _ = CUSTOM_CRITERIA[name]
+    return make_net(parent=parent, criterion=criterion, **criterion_params, **params)
+
+
+def by_hand(name, X, y, w, lr):
+    """One SGD step on the whole batch, with a loop over the samples.
+
+    Returns the weighted mean of the samples' losses at the initial
+    parameters, and the module's and criterion's parameters after the step.
+    """
+    module, criterion = SeededLinear(), CUSTOM_CRITERIA[name][2]()
+    X, y, w = torch.from_numpy(X), torch.from_numpy(y), torch.from_numpy(w)
+    losses = torch.stack(
+        [criterion(module(X[i : i + 1]), y[i : i + 1]) for i in range(len(X))]
+    )
+    loss = (w * losses).sum() / w.sum()
+    params = list(module.parameters())
+    if isinstance(criterion, torch.nn.Module):
+        params += list(criterion.parameters())
+    loss.backward()
+    return loss.item(), [(p - lr * p.grad).detach() for p in params]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", CUSTOM_CRITERIA)
+def test_a_custom_criterion_gets_the_weighted_mean_of_its_sample_values(
+    data, name, device
+):
     X, targets = data
     y = targets["cross_entropy"]
-    with pytest.raises(TypeError, match="could not be built with reduction='none'"):
-        make_net(criterion=NoReductionLoss).fit(X, y)
-    with pytest.raises(TypeError, match="has no 'reduction' attribute"):
-        make_net(criterion=NoReductionLoss()).fit(X, y)
+    w = np.random.RandomState(5).uniform(0, 2, N_SAMPLES).astype(np.float32)
+    # One batch, one SGD step: the recorded loss is the loss at the initial
+    # parameters, and the step follows its gradient.
+    net = custom_net(name, device=device, max_epochs=1).fit(X, y, sample_weight=w)
+    expected_loss, expected_params = by_hand(name, X, y, w, lr=net.lr)
+    tol = {"rtol": 1e-5, "atol": 1e-6}
+    if device != "cpu":
+        tol = {"rtol": 1e-4, "atol": 1e-5}
+    np.testing.assert_allclose(batch_losses(net)[0, 0], expected_loss, **tol)
+    params = parameters(net)
+    if isinstance(net.criterion_, torch.nn.Module):
+        params += [p.detach().cpu() for p in net.criterion_.parameters()]
+    assert len(params) == len(expected_params)
+    for p, q in zip(params, expected_params, strict=True):
+        torch.testing.assert_close(p, q, **tol)
+
+
+@pytest.mark.parametrize("name", AVERAGING)
+def test_a_custom_criterion_with_all_one_weights_trains_like_the_parent(data, name):
+    X, targets = data
+    y = targets["cross_entropy"]
+    ones = custom_net(name, batch_size=8).fit(X, y, sample_weight=np.ones(N_SAMPLES))
+    parent = custom_net(name, parent=True, batch_size=8).fit(X, y)
+    assert_nets_close(ones, parent)
+
+
+@pytest.mark.parametrize("name", CUSTOM_CRITERIA)
+def test_a_custom_criterion_without_weights_is_the_parent_bit_for_bit(data, name):
+    X, targets = data
+    y = targets["cross_entropy"]
+    net = custom_net(name, batch_size=8).fit(X, y)
+    parent = custom_net(name, parent=True, batch_size=8).fit(X, y)
+    np.testing.assert_array_equal(batch_losses(net), batch_losses(parent))
+    for p, q in zip(parameters(net), parameters(parent), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_a_criterion_instance_without_reduction_is_used_as_given(data):
+    # As skorch does: the net trains the user's own instance.
+    X, targets = data
+    criterion = LearnedTemperatureLoss()
+    net = make_net(criterion=criterion)
+    net.fit(X, targets["cross_entropy"], sample_weight=np.ones(N_SAMPLES))
+    assert net.criterion_ is criterion
+
+
+class MeanNLLLoss(torch.nn.NLLLoss):
+    """An NLLLoss that ignores its reduction: always the batch mean."""
+
+    def forward(self, input, target):
+        return F.nll_loss(input, target)
+
+
+@pytest.mark.parametrize("criterion", [torch.nn.NLLLoss, MeanNLLLoss])
+def test_nll_loss_still_gets_the_log_of_the_probabilities(data, criterion):
+    # NeuralNetClassifier takes the log of the module's probabilities before
+    # an NLLLoss; mapped over the samples too (MeanNLLLoss), it still does.
+    X, targets = data
+    y = targets["nll"]
+    w = np.random.RandomState(6).uniform(0, 2, N_SAMPLES)
+    net = make_net("nll", criterion=criterion, lr=0.0, max_epochs=1)
+    net.fit(X, y, sample_weight=w)
+    proba = net.predict_proba(X).astype(np.float64)
+    nll = -np.log(proba[np.arange(N_SAMPLES), y] + np.finfo(np.float32).eps)
+    expected = np.sum(w * nll) / np.sum(w)
+    np.testing.assert_allclose(batch_losses(net)[0, 0], expected, rtol=1e-5)
+
+
+class FirstOutputNet(NeuralNetClassifier):
+    """A user's net whose module has two outputs; the loss reads the first."""
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        return super().get_loss(y_pred[0], y_true, X=X, training=training)
+
+
+def test_per_sample_losses_maps_the_parents_get_loss_over_the_samples():
+    # The twin of a user's net maps the user's get_loss: every output of
+    # the module is cut into samples alike.
+    net = weighted_net_class(FirstOutputNet)(
+        SeededLinear, criterion=MeanCrossEntropy
+    ).initialize()
+    logits = torch.randn(5, N_CLASSES)
+    y = torch.tensor([0, 1, 2, 1, 0])
+    losses = per_sample_losses(net, (logits, logits.sum(dim=1)), y)
+    expected = F.cross_entropy(logits, y, reduction="none")
+    torch.testing.assert_close(losses, expected)
+
+
+class BranchingLoss(torch.nn.Module):
+    """Python control flow on a tensor's value, which vmap cannot map."""
+
+    def forward(self, y_pred, y_true):
+        loss = F.cross_entropy(y_pred, y_true)
+        return loss if loss > 0.5 else 2 * loss
+
+
+class UnreducedLoss(torch.nn.Module):
+    """Returns one value per sample itself: not a batch loss."""
+
+    def forward(self, y_pred, y_true):
+        return F.cross_entropy(y_pred, y_true, reduction="none")
+
+
+@pytest.mark.parametrize(
+    "criterion, error, match",
+    [
+        (BranchingLoss, TypeError, r"BranchingLoss .*vmap.* fix this, give .*reduc"),
+        (UnreducedLoss, ValueError, r"UnreducedLoss returned a tensor of shape \(1,\)"),
+    ],
+    ids=["vmap_fails", "not_one_value"],
+)
+def test_a_criterion_without_sample_values_is_refused(data, criterion, error, match):
+    X, targets = data
+    y = targets["cross_entropy"]
+    with pytest.raises(error, match=match):
+        make_net(criterion=criterion).fit(X, y, sample_weight=np.ones(N_SAMPLES))
+
+
+def test_a_criterion_that_vmap_cannot_map_still_trains_without_weights(data):
+    X, targets = data
+    net = make_net(criterion=BranchingLoss).fit(X, targets["cross_entropy"])
+    parent = make_net(criterion=BranchingLoss, parent=True)
+    parent.fit(X, targets["cross_entropy"])
+    np.testing.assert_array_equal(batch_losses(net), batch_losses(parent))
 
 
 def test_a_criterion_instance_is_copied_not_changed(data):
