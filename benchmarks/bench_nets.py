@@ -6,8 +6,10 @@ Two parts, on ``load_digits`` (pixels scaled to [0, 1]):
 plain skorch training, the sequential engine (5 folds x 2 repeats = 10
 trainings), the stacked engine (the same 10 members in one pass) and, where
 available, one training that records its training dynamics; for an MLP
-(64-128-10) and a small CNN. Printed: the median of each and the median of
-the per-repeat ratios to one plain training.
+(64-128-10), a small CNN (both with Adam) and a small ResNet (BatchNorm after
+every convolution, SGD with momentum and weight decay, a cosine schedule and
+gradient norm clipping). Printed: the median of each and the median of the
+per-repeat ratios to one plain training.
 
 ``quality``: with 20% and 40% of the training labels flipped, the AUROC with
 which each engine's difficulty (and the single-run signals) finds the flipped
@@ -26,8 +28,10 @@ and the one-line recipe
 The anchors are in ``noisy_label_anchors.py``.
 
 Run: ``python benchmarks/bench_nets.py [--parts timing quality robust] [--device cuda]``
-(timing about 3 min on one CPU thread; quality about 15 min; robust about
-15 min for the MLP and 40 min for the CNN).
+(timing of the MLP and the CNN about 3 min on one CPU thread, the ResNet takes
+longer; quality about 15 min; robust about 15 min for the MLP and 40 min for
+the CNN). ``--nets`` picks nets, ``--epochs`` the epochs of the timed
+trainings (20).
 """
 
 import argparse
@@ -40,6 +44,7 @@ from sklearn.datasets import load_digits
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from skorch import NeuralNetClassifier
+from skorch.callbacks import GradientNormClipping, LRScheduler
 from threadpoolctl import threadpool_limits
 
 from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
@@ -90,9 +95,67 @@ class CNN(torch.nn.Module):
         return self.out(self.features(X.reshape(-1, 1, 8, 8)).flatten(1))
 
 
+class _Block(torch.nn.Module):
+    """Two 3x3 convolutions with BatchNorm, and the shortcut around them."""
+
+    def __init__(self, n_in, n_out, stride=1):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(n_in, n_out, 3, stride, 1, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(n_out)
+        self.conv2 = torch.nn.Conv2d(n_out, n_out, 3, 1, 1, bias=False)
+        self.bn2 = torch.nn.BatchNorm2d(n_out)
+        self.shortcut = torch.nn.Identity()
+        if stride != 1 or n_in != n_out:
+            self.shortcut = torch.nn.Sequential(
+                torch.nn.Conv2d(n_in, n_out, 1, stride, bias=False),
+                torch.nn.BatchNorm2d(n_out),
+            )
+
+    def forward(self, X):
+        h = torch.relu(self.bn1(self.conv1(X)))
+        return torch.relu(self.bn2(self.conv2(h)) + self.shortcut(X))
+
+
+class ResNet(torch.nn.Module):
+    """Conv(1->16)+BN stem -> residual block (16, 8x8) -> residual block
+    (32, 4x4, strided) -> global average pool -> Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = torch.nn.Sequential(
+            torch.nn.Conv2d(1, 16, 3, padding=1, bias=False),
+            torch.nn.BatchNorm2d(16),
+            torch.nn.ReLU(),
+        )
+        self.blocks = torch.nn.Sequential(_Block(16, 16), _Block(16, 32, stride=2))
+        self.out = torch.nn.Linear(32, 10)
+
+    def forward(self, X):
+        h = self.blocks(self.stem(X.reshape(-1, 1, 8, 8)))
+        return self.out(h.mean((2, 3)))
+
+
+def _resnet_recipe(max_epochs):
+    """How a ResNet is usually trained: SGD with momentum and weight decay, a
+    cosine schedule, gradient norm clipping."""
+    return dict(
+        optimizer=torch.optim.SGD,
+        lr=0.05,
+        optimizer__momentum=0.9,
+        optimizer__weight_decay=5e-4,
+        callbacks=[
+            ("schedule", LRScheduler("CosineAnnealingLR", T_max=max_epochs)),
+            ("clip", GradientNormClipping(1.0)),
+        ],
+    )
+
+
+# A net's training parameters where they differ from make_net's defaults.
+RECIPES = {ResNet: _resnet_recipe}
+
+
 def make_net(module, device, max_epochs=20):
-    return NeuralNetClassifier(
-        module,
+    params = dict(
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.Adam,
         lr=0.002,
@@ -103,6 +166,9 @@ def make_net(module, device, max_epochs=20):
         device=device,
         verbose=0,
     )
+    if module in RECIPES:
+        params.update(RECIPES[module](max_epochs))
+    return NeuralNetClassifier(module, **params)
 
 
 def digits():
@@ -115,10 +181,12 @@ def engines(net, dynamics):
     runs = {
         "plain": lambda X, y: net.fit(X, y),
         "sequential 5x2": lambda X, y: DifficultyEstimator(
-            net, cv=5, n_repeats=2, random_state=0
+            net, cv=5, n_repeats=2, engine="sequential", random_state=0
         ).fit(X, y),
+        # All epochs, as the sequential fits train them.
         "stacked 5x2": lambda X, y: DifficultyEstimator(
-            net, cv=5, n_repeats=2, engine="stacked", random_state=0
+            net, cv=5, n_repeats=2, engine="stacked", early_stopping=False,
+            random_state=0,
         ).fit(X, y),
     }
     if dynamics:
@@ -133,15 +201,19 @@ def _synchronize(device):
         torch.cuda.synchronize()
 
 
-NETS = {"MLP": MLP, "CNN": CNN}
+NETS = {"MLP": MLP, "CNN": CNN, "ResNet": ResNet}
 
 
-def timing(device, repeats, nets):
+def timing(device, repeats, nets, epochs=20):
     X, y = digits()
-    print(f"timing: digits {X.shape}, 20 epochs, batch 64, Adam, device {device}")
+    print(
+        f"timing: digits {X.shape}, {epochs} epochs, batch 64, Adam (ResNet: SGD, "
+        f"cosine schedule, clipping), device {device}"
+    )
     for name in nets:
         module = NETS[name]
-        runs = engines(make_net(module, device), DynamicsDifficultyEstimator)
+        net = make_net(module, device, max_epochs=epochs)
+        runs = engines(net, DynamicsDifficultyEstimator)
         for run in runs.values():  # warm-up: imports, allocator, kernels
             run(X, y)
         times = {key: [] for key in runs}
@@ -189,10 +261,14 @@ def _quality_row(module, device, X, y, noise, seed):
     y_noisy, flipped = flip_labels(y_train, rate=noise, random_state=seed)
     net = make_net(module, device)
     estimators = {
+        # All epochs in both engines: the engines compared on one plan.
         "stacked": DifficultyEstimator(
-            net, cv=5, n_repeats=2, engine="stacked", random_state=seed
+            net, cv=5, n_repeats=2, engine="stacked", early_stopping=False,
+            random_state=seed,
         ),
-        "seq": DifficultyEstimator(net, cv=5, n_repeats=2, random_state=seed),
+        "seq": DifficultyEstimator(
+            net, cv=5, n_repeats=2, engine="sequential", random_state=seed
+        ),
     }
     if DynamicsDifficultyEstimator is not None:
         estimators["conf"] = DynamicsDifficultyEstimator(
@@ -205,8 +281,11 @@ def _quality_row(module, device, X, y, noise, seed):
     torch.manual_seed(seed)
     accuracy["plain"] = net.fit(X_train, y_noisy).score(X_test, y_test)
     for key, estimator in estimators.items():
+        # Static easy-first weights of each difficulty (the robust part
+        # measures the nets' defaults).
         clf = DifficultyWeightedClassifier(
-            net, difficulty_estimator=estimator, weighting="easy_first", strength=4
+            net, difficulty_estimator=estimator, weighting="easy_first",
+            strength=4, relabel=False, dynamic=False,
         )
         torch.manual_seed(seed)
         clf.fit(X_train, y_noisy)
@@ -353,6 +432,9 @@ def main(argv=None):
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--nets", nargs="+", choices=list(NETS), default=list(NETS))
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--epochs", type=int, default=20, help="epochs of the timed trainings"
+    )
     parser.add_argument("--noise", type=float, nargs="+", default=[0.2, 0.4])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = parser.parse_args(argv)
@@ -366,7 +448,7 @@ def main(argv=None):
     print(f", torch threads {torch.get_num_threads()}")
     with threadpool_limits(limits=1):
         if "timing" in args.parts:
-            timing(args.device, args.repeats, args.nets)
+            timing(args.device, args.repeats, args.nets, args.epochs)
         if "quality" in args.parts:
             quality(args.device, args.noise, args.seeds, args.nets)
         if "robust" in args.parts:

@@ -36,7 +36,12 @@ from ._routing import (
     routing_enabled,
 )
 from ._runners import MAX_SEED, Failure, FitPlan, JoblibRunner, Result
-from ._skorch_utils import ends_in_net, is_skorch_net, prepare_net_for_resampling
+from ._skorch_utils import (
+    ends_in_net,
+    is_skorch_net,
+    is_slice_dataset,
+    prepare_net_for_resampling,
+)
 from ._validation import (
     check_class_labels,
     check_features,
@@ -115,12 +120,20 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         samples it holds out; about the cost of one training where the
         hardware is idle during one (a GPU, a small net on a CPU). The net's
         optimizer must update each parameter on its own (SGD, Adam, AdamW,
-        ...), and it runs no callbacks. See :ref:`stacked-engine`.
-    chunk_size : int, default=None
+        ...); of its callbacks it runs skorch's ``LRScheduler`` (a schedule
+        that reads no score), ``GradientNormClipping`` (each member's norm
+        on its own) and
+        :class:`~skdifficulty.skorch.GradientValueClipping`, and refuses
+        others. See :ref:`stacked-engine`.
+    chunk_size : int, "auto" or None, default=None
         With ``engine="stacked"``, how many members run through the net at a
         time; ``None`` runs them all at once. Smaller chunks bound the memory
         of the activations (parameters and optimizer state stay on the
-        device for all members); the gradients are the same.
+        device for all members); the gradients are the same. ``"auto"``
+        takes the largest chunk that an estimate of the memory says fits on
+        the net's device (the available RAM on a CPU). Whatever the setting,
+        a plan that does not fit even one member at a time raises a
+        ``MemoryError`` before any training.
     early_stopping : "auto" or bool, default="auto"
         With ``engine="stacked"``, stop each member at the epoch of its
         lowest held-out loss (its held-out part is a validation set of its
@@ -149,7 +162,9 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         Seeds the splits and every ``random_state`` parameter of the cloned
         estimators. An int gives identical results run to run.
     verbose : int, default=0
-        Show a progress bar over the fits when positive.
+        Show a progress bar over the fits when positive; with
+        ``engine="stacked"``, a line per epoch instead (the members' mean
+        training and held-out losses, and the epoch's time).
 
     Attributes
     ----------
@@ -192,6 +207,16 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
     n_fits_ : int
         Number of resampled fits made (random plans may add fits to score
         every sample).
+    history_ : dict of ndarray
+        With ``engine="stacked"``, the members' training history, members in
+        the order of ``estimators_``: ``"train_loss"`` of shape
+        ``(n_epochs, n_fits)``, each member's epoch loss as skorch records
+        it (the mean of its batch losses weighted by the batch sizes);
+        ``"valid_loss"`` of the same shape, each member's mean criterion
+        loss on its held-out samples after the epoch, computed only where a
+        prediction pass runs anyway (every epoch with ``verbose`` or
+        ``record_epochs=True``, else only the last; NaN elsewhere); and
+        ``"dur"`` of shape ``(n_epochs,)``, each epoch's seconds.
     n_failed_fits_ : int
         Number of resampled fits skipped with ``on_error="skip"``.
     n_features_in_ : int
@@ -253,7 +278,11 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         "keep_estimators": ["boolean"],
         "on_error": [StrOptions({"raise", "skip"})],
         "engine": [StrOptions({"auto", "sequential", "stacked"})],
-        "chunk_size": [Interval(Integral, 1, None, closed="left"), None],
+        "chunk_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "record_epochs": ["boolean"],
@@ -452,7 +481,10 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             raise
 
     def _fit_clean(self, X, y, sample_weight, groups, fit_params):
-        X = check_features(X)
+        # A SliceDataset stays one (a skorch net reads it item by item, so a
+        # dataset that augments at random keeps doing so).
+        if not is_slice_dataset(X):
+            X = check_features(X)
         validate_data(self, X, y, skip_check_array=True)
         check_consistent_length(X, y)
         estimator = self._base_estimator(
@@ -508,6 +540,8 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             runner.run(plan), accumulator, estimator, n_planned
         )
         scores = self._store(accumulator, estimators, n_fits, n_failed)
+        if getattr(runner, "history", None) is not None:
+            self.history_ = runner.history
         if self.record_epochs:
             self.per_epoch_ = np.array(per_epoch)
         if getattr(runner, "best_epochs_", None) is not None:
@@ -620,7 +654,10 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         from ._stacked import StackedNetRunner
 
         return StackedNetRunner(
-            self.chunk_size, on_epoch if self.record_epochs else None, stopping
+            self.chunk_size,
+            on_epoch if self.record_epochs else None,
+            stopping,
+            verbose=self.verbose,
         )
 
     def _plan(self, X, targets, groups):
@@ -687,7 +724,12 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         runner's remaining fits.
         """
         estimators, failures, n_partial, n_done = [], [], 0, 0
-        progress = tqdm(total=n_fits, disable=not self.verbose, desc="resampled fits")
+        # The stacked engine reports per epoch instead: its fits end together.
+        progress = tqdm(
+            total=n_fits,
+            disable=not self.verbose or self.engine_ == "stacked",
+            desc="resampled fits",
+        )
         with progress, closing(results):
             for result in results:
                 n_done += 1

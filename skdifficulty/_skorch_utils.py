@@ -90,6 +90,28 @@ def active_callbacks(net):
     ]
 
 
+def initialized_user_callbacks(net):
+    """``(name, callback)`` of an initialized net's own callbacks, as it runs them.
+
+    These are the entries of ``net.callbacks_`` that are not among skorch's
+    default callbacks (timer, loss scoring, printing): the callbacks the user
+    added, with every ``set_params(callbacks__<name>__<param>=...)`` applied
+    and those switched off left out.
+    """
+    defaults = {name for name, _ in net.get_default_callbacks()}
+    return [(name, cb) for name, cb in net.callbacks_ if name not in defaults]
+
+
+def is_slice_dataset(X):
+    """Whether ``X`` is a skorch ``SliceDataset`` (a torch Dataset seen as an array).
+
+    Never imports skorch, like :func:`is_skorch_net`.
+    """
+    helper = sys.modules.get("skorch.helper")
+    slice_dataset = getattr(helper, "SliceDataset", None)
+    return slice_dataset is not None and isinstance(X, slice_dataset)
+
+
 def named_callbacks(net):
     """``(name, callback)`` of all the net's own callbacks, on or off."""
     named = []

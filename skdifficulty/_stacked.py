@@ -1,32 +1,49 @@
 """The stacked runner: all members of a skorch net trained in one pass.
 
 Sequential held-out fits of a net cost one training per member. Here the M
-members (one per split of the plan) train together: their parameters are
-stacked along a leading dimension (``torch.func.stack_module_state``) and
-``torch.vmap`` runs every member on the same minibatch of *all* samples.
-Member m's loss on a batch is the weighted mean of its per-sample losses with
-weight ``membership[m, i] * sample_weight[i]``, where ``membership`` is 0 for
-the samples m holds out (and a bootstrap count in bootstrap plans), and the
+members (one per split of the plan) train together: their parameters and
+buffers are stacked along a leading dimension
+(``torch.func.stack_module_state``) and ``torch.vmap`` runs every member on
+the same minibatch of *all* samples. Member m's loss on a batch is the
+weighted mean of its per-sample losses with weight
+``membership[m, i] * sample_weight[i]``, where ``membership`` is 0 for the
+samples m holds out (and a bootstrap count in bootstrap plans), and the
 members' losses are summed so each keeps its own gradient. With an optimizer
 that updates each parameter element on its own (SGD, Adam, AdamW, ...),
 member m is then exactly a weighted net (``skdifficulty.skorch``) trained on
 all samples with weight 0 on its held-out part, from the same initial
-parameters, with the same batches.
+parameters, with the same batches. So it stays with
+
+- BatchNorm: each member's running statistics are its own slice of the
+  stacked buffers, updated in place under ``vmap``; the batch statistics are
+  those of the whole batch, as for the weighted net alone;
+- skorch's ``LRScheduler`` with a schedule that reads no score: the one
+  optimizer follows the schedule every member would;
+- gradient clipping: ``GradientNormClipping`` takes each member's norm over
+  its own slice of the stacked gradients, ``GradientValueClipping`` acts on
+  each element.
 
 This module imports torch and skorch; ``DifficultyEstimator`` imports it
 only for ``engine="stacked"``.
 """
 
+import time
+import warnings
+
 import numpy as np
 import torch
 from sklearn.base import clone
+from skorch.callbacks import GradientNormClipping, LRScheduler
 from skorch.dataset import Dataset, unpack_data
 from skorch.utils import to_tensor
+from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from ._runners import Result, seed_estimator
-from ._skorch_utils import active_callbacks
+from ._skorch_utils import initialized_user_callbacks
 from .skorch import (
+    GradientValueClipping,
     SampleWeightMixin,
+    per_sample_losses,
     _target_counts,
     _weighted_mean,
     as_weighted_net,
@@ -46,6 +63,15 @@ ELEMENTWISE_OPTIMIZERS = (
     torch.optim.Adadelta,
 )
 
+# The callbacks the stacked pass carries out itself (exact types: a
+# subclass may do more than the stacked pass knows of).
+STACKED_CALLBACKS = (LRScheduler, GradientNormClipping, GradientValueClipping)
+
+# Share of the device's available memory that the members may plan to use:
+# the estimate leaves room for the allocator's rounding and the rest of the
+# process.
+MEMORY_SHARE = 0.9
+
 
 class StackedNetRunner:
     """Train every member of a plan together and yield their held-out predictions.
@@ -59,44 +85,77 @@ class StackedNetRunner:
 
     Parameters
     ----------
-    chunk_size : int, default=None
+    chunk_size : int, "auto" or None, default=None
         Members run through the net at a time (all when None): bounds the
         memory of the activations, at the cost of more, smaller passes.
+        ``"auto"``: the largest that :class:`MemoryEstimate` says fits.
     on_epoch : callable, default=None
         Called after every epoch with the members' held-out ``Result`` list,
         as :meth:`run` yields them at the end (costs one prediction pass of
-        all members per epoch).
+        every member over its held-out samples per epoch).
     stopping : MemberStopping, default=None
         Stops each member at the epoch of its lowest held-out loss: the
         member's parameters and held-out predictions are those of that
         epoch, and training ends once every member has stopped improving
-        (costs one prediction pass of all members per epoch).
+        (costs one prediction pass of every member over its held-out
+        samples per epoch).
+    verbose : int, default=0
+        Print the memory plan and a line per epoch (the members' mean
+        training and held-out losses, and the epoch's time) when positive.
+
+    Attributes
+    ----------
+    history : dict of ndarray
+        After :meth:`run`: ``"train_loss"`` and ``"valid_loss"`` of shape
+        ``(n_epochs, n_members)`` and ``"dur"`` of shape ``(n_epochs,)``
+        (see ``DifficultyEstimator.history_``).
+    memory : MemoryEstimate
+        After :meth:`run` has started: what the members need on the device.
+    best_epochs_ : ndarray of shape (n_members,)
+        With ``stopping``, after :meth:`run`: each member's best epoch,
+        counted from 1.
+    n_epochs_ : int
+        With ``stopping``, after :meth:`run`: the epochs trained.
     """
 
-    def __init__(self, chunk_size=None, on_epoch=None, stopping=None):
+    def __init__(self, chunk_size=None, on_epoch=None, stopping=None, verbose=0):
         self.chunk_size = chunk_size
         self.on_epoch = on_epoch
         self.stopping = stopping
+        self.verbose = verbose
+        self.history = None
+        self.memory = None
 
     def run(self, plan):
         splits = list(plan.splits)
         net = as_weighted_net(plan.estimator)
         check_stackable(net, plan.params)
         seeds = [seed for _, seed in zip(splits, plan.seeds, strict=False)]
-        members, batch_rng_state = _initialized_members(net, seeds)
+        first, batch_rng_state = _initialized_member(net, seeds[0])
+        _check_member(first)
         # The net's own dataset knows its length for any X skorch takes (a
         # dict of arrays too).
-        dataset = members[0].get_dataset(plan.X, plan.y)
+        dataset = first.get_dataset(plan.X, plan.y)
+        # Before the other members take their share of the device.
+        self.memory = MemoryEstimate.of(first, dataset, len(seeds))
+        chunk_size = self.memory.chunk_size(self.chunk_size)
+        members = [first] + [_initialized_member(net, seed)[0] for seed in seeds[1:]]
         membership = membership_matrix(splits, len(dataset))
         weight = plan.params.get("sample_weight")
         if weight is not None:
             membership = membership * np.asarray(weight, dtype=np.float64)
-        stack = StackedModule(members, self.chunk_size)
-        classes = _classes(members[0], plan.y)
+        stack = StackedModule(members, chunk_size)
+        classes = _classes(first, plan.y)
+        if self.verbose:
+            print(self.memory.describe(chunk_size), flush=True)
 
         def held_out(keep):
-            proba = stack.predict(dataset)
-            return [
+            """The members' held-out Results and mean held-out losses."""
+            # Forked: a dataset that augments at random draws from torch's
+            # generator, and the training batches must not depend on it.
+            with torch.random.fork_rng(devices=_rng_devices(first.device)):
+                proba, losses = stack.predict(dataset, [s.test for s in splits])
+            results = [
                 Result(
                     stack.member(m, classes) if keep else None,
                     split,
@@ -105,20 +164,29 @@ class StackedNetRunner:
                 )
                 for m, split in enumerate(splits)
             ]
+            valid_loss = np.full(len(splits), np.nan)
+            if losses is not None:
+                for m, split in enumerate(splits):
+                    if len(split.test):
+                        valid_loss[m] = losses[m, split.test].mean()
+            return results, valid_loss
 
         best = None if self.stopping is None else _BestEpochs(self.stopping, stack)
 
         def end_of_epoch():
-            """Report the epoch; True when training should end."""
-            if self.on_epoch is None and best is None:
-                return False
-            # The loader draws a seed even without shuffling: forked, the
-            # pass leaves the next epochs' batches as they would be without it.
-            with torch.random.fork_rng(devices=[]):
-                results = held_out(keep=False)
-            if self.on_epoch is not None:
-                self.on_epoch(results)
-            return best is not None and best.update(results)
+            """Record the epoch; True when training should end."""
+            record = stack.history[-1]
+            stop = False
+            if self.on_epoch is not None or self.verbose or best is not None:
+                results, record["valid_loss"] = held_out(keep=False)
+                if self.on_epoch is not None:
+                    self.on_epoch(results)
+                if best is not None:
+                    stop = best.update(results)
+            record["dur"] = time.perf_counter() - record.pop("start")
+            if self.verbose:
+                _print_epoch(len(stack.history), record, len(members))
+            return stop
 
         with torch.random.fork_rng(devices=[]):
             torch.set_rng_state(batch_rng_state)
@@ -127,7 +195,40 @@ class StackedNetRunner:
             best.restore()
             self.best_epochs_ = best.epochs + 1  # counted from 1, as skorch does
             self.n_epochs_ = best.n_epochs
-        yield from held_out(plan.keep)
+        results, valid_loss = held_out(plan.keep)
+        if stack.history and "valid_loss" not in stack.history[-1]:
+            stack.history[-1]["valid_loss"] = valid_loss
+        self.history = _history_arrays(stack.history, len(members))
+        yield from results
+
+
+def _print_epoch(epoch, record, n_members):
+    """One line per epoch, like skorch's log, of the members' means."""
+    if epoch == 1:
+        print(
+            f"{'epoch':>5}  {'train_loss':>10}  {'valid_loss':>10}  {'dur':>8}"
+            f"   (means over {n_members} members; valid: held-out samples)"
+        )
+    valid = record["valid_loss"]
+    valid = valid[np.isfinite(valid)]  # a member may hold out no sample
+    valid = valid.mean() if valid.size else np.nan
+    print(
+        f"{epoch:5d}  {np.mean(record['train_loss']):10.4f}  {valid:10.4f}"
+        f"  {record['dur']:8.4f}",
+        flush=True,
+    )
+
+
+def _history_arrays(history, n_members):
+    """The per-epoch records as ``{"train_loss", "valid_loss", "dur"}`` arrays."""
+    missing = np.full(n_members, np.nan)
+    train_loss = [record["train_loss"] for record in history]
+    valid_loss = [record.get("valid_loss", missing) for record in history]
+    return {
+        "train_loss": np.array(train_loss).reshape(-1, n_members),
+        "valid_loss": np.array(valid_loss).reshape(-1, n_members),
+        "dur": np.array([r["dur"] for r in history], dtype=np.float64),
+    }
 
 
 class MemberStopping:
@@ -220,43 +321,77 @@ def check_stackable(net, params):
             f"{[o.__name__ for o in ELEMENTWISE_OPTIMIZERS]}, or "
             "engine='sequential'."
         )
-    callbacks = [name for name, _ in active_callbacks(net)]
-    if callbacks:
-        raise ValueError(
-            f"engine='stacked' runs none of the net's callbacks, and the net has "
-            f"{callbacks}. Gradient clipping by a global norm and schedulers that "
-            "step on a score would mix the members. Switch them off "
-            "(net.set_params(callbacks__<name>=None)) or use engine='sequential'."
-        )
 
 
 def stacking_refusal(net, params):
     """Why the stacked engine cannot train ``net`` with ``params``, or None.
 
-    Checks an initialized clone's module too (that costs one initialization,
-    not a training).
+    Checks an initialized clone's module and callbacks too (that costs one
+    initialization, not a training).
     """
     try:
         weighted = as_weighted_net(net)
         check_stackable(weighted, params)
         with torch.random.fork_rng(devices=[]):
-            _initialized_members(weighted, [0])
+            _check_member(_initialized_member(weighted, 0)[0])
     except ValueError as error:
         return str(error)
     return None
 
 
-def _check_module(module):
-    for name, layer in module.named_modules():
-        if isinstance(layer, torch.nn.modules.batchnorm._BatchNorm) and (
-            layer.track_running_stats
-        ):
+def _check_callbacks(member):
+    """Refuse the callbacks (as the initialized net runs them) that would mix
+    the members or that the stacked pass does not carry out."""
+    for name, callback in initialized_user_callbacks(member):
+        if type(callback) not in STACKED_CALLBACKS:
             raise ValueError(
-                f"The net's layer {name!r} is a {type(layer).__name__} that tracks "
-                "running statistics, which the stacked members cannot keep apart. "
-                "Use GroupNorm or LayerNorm, or track_running_stats=False, or "
+                f"engine='stacked' carries out only skorch's LRScheduler (a "
+                "schedule that reads no score), GradientNormClipping and "
+                "skdifficulty.skorch.GradientValueClipping; the net's callback "
+                f"{name!r} is a {type(callback).__name__}, which it cannot run for "
+                "each member. Switch it off "
+                f"(net.set_params(callbacks__{name}=None)) or use "
                 "engine='sequential'."
             )
+        if type(callback) is LRScheduler:
+            policy = callback.policy_
+            if isinstance(policy, type) and issubclass(policy, ReduceLROnPlateau):
+                raise ValueError(
+                    f"The net's callback {name!r} is a ReduceLROnPlateau schedule, "
+                    "which steps on a score; the stacked members have a score "
+                    "each, and their one optimizer cannot follow them all. Use a "
+                    "schedule that reads no score (StepLR, CosineAnnealingLR, "
+                    "OneCycleLR, ...), or engine='sequential'."
+                )
+            if callback.step_every not in ("epoch", "batch"):
+                raise ValueError(
+                    f"The net's callback {name!r} has step_every="
+                    f"{callback.step_every!r}; engine='stacked' steps a schedule "
+                    "every 'epoch' or every 'batch', as skorch does."
+                )
+
+
+def _check_member(member):
+    """Refuse a net the stacked pass cannot run, from its initialized member."""
+    if list(member._modules) != ["module"]:
+        raise ValueError(
+            "engine='stacked' trains nets with a single module; this net has "
+            f"{list(member._modules)}. Use engine='sequential'."
+        )
+    for name, layer in member.module_.named_modules():
+        if (
+            isinstance(layer, torch.nn.modules.batchnorm._BatchNorm)
+            and layer.track_running_stats
+            and layer.momentum is None
+        ):
+            raise ValueError(
+                f"The net's layer {name!r} is a {type(layer).__name__} with "
+                "momentum=None (a cumulative average of the batch statistics), "
+                "which reads a batch count that torch.vmap cannot give each "
+                "member. Give it a momentum (PyTorch's default is 0.1), or use "
+                "engine='sequential'."
+            )
+    _check_callbacks(member)
 
 
 def membership_matrix(splits, n_samples):
@@ -267,28 +402,33 @@ def membership_matrix(splits, n_samples):
     return membership
 
 
-def _initialized_members(net, seeds):
-    """One initialized clone per seed; and the torch state after the first."""
-    members, state = [], None
+def _initialized_member(net, seed):
+    """An initialized clone seeded with ``seed``; and torch's state after it."""
     with torch.random.fork_rng(devices=[]):
-        for seed in seeds:
-            member = clone(net)
-            seed_estimator(member, seed)
-            member.initialize()
-            if state is None:
-                state = torch.get_rng_state()
-            members.append(member)
-    if list(members[0]._modules) != ["module"]:
-        raise ValueError(
-            "engine='stacked' trains nets with a single module; this net has "
-            f"{list(members[0]._modules)}. Use engine='sequential'."
-        )
-    _check_module(members[0].module_)
-    return members, state
+        member = clone(net)
+        seed_estimator(member, seed)
+        member.initialize()
+        return member, torch.get_rng_state()
+
+
+def _rng_devices(device):
+    """The CUDA devices whose generators ``fork_rng`` must save for ``device``."""
+    device = torch.device(device)
+    if device.type != "cuda":
+        return []
+    return [device.index if device.index is not None else torch.cuda.current_device()]
 
 
 class StackedModule:
-    """The members' parameters stacked, their training and their predictions."""
+    """The members' parameters stacked, their training and their predictions.
+
+    Attributes
+    ----------
+    history : list of dict
+        One record per epoch: ``"train_loss"``, each member's mean of its
+        batch losses weighted by the batch sizes (skorch's ``train_loss``),
+        and ``"start"``, the epoch's start (``time.perf_counter``).
+    """
 
     def __init__(self, members, chunk_size=None):
         self.members = members
@@ -300,6 +440,8 @@ class StackedModule:
             "optimizer", self.params.items()
         )
         self.optimizer = _optimizer(self.net.optimizer, args, kwargs)
+        self.callbacks = _StackedCallbacks(self.net, self.optimizer)
+        self.history = []
         # Members run through the net a chunk at a time: the activations of
         # one chunk are alive at once.
         size = len(members) if chunk_size is None else chunk_size
@@ -307,7 +449,10 @@ class StackedModule:
             slice(start, start + size) for start in range(0, len(members), size)
         ]
 
-    def _forward(self, x, chunk):
+    def _forward(self, x, chunk, per_member=False):
+        """The chunk's outputs on the batch ``x``, or on each member's own
+        batch (``per_member``: ``x`` has a leading dimension M)."""
+
         def member(params, buffers, x):
             if isinstance(x, dict):
                 return torch.func.functional_call(self.base, (params, buffers), (), x)
@@ -315,9 +460,14 @@ class StackedModule:
 
         params, buffers = self.params, self.buffers
         if len(self.chunks) > 1:
+            # Views: BatchNorm's in-place update of a chunk's running
+            # statistics reaches the stacked buffers.
             params = {name: value[chunk] for name, value in params.items()}
             buffers = {name: value[chunk] for name, value in buffers.items()}
-        return torch.vmap(member, in_dims=(0, 0, None), randomness="different")(
+            if per_member:
+                x = _take(x, chunk)
+        in_dims = (0, 0, 0 if per_member else None)
+        return torch.vmap(member, in_dims=in_dims, randomness="different")(
             params, buffers, x
         )
 
@@ -325,50 +475,126 @@ class StackedModule:
         net = self.net
         weight = torch.as_tensor(membership, device=net.device)
         for _ in range(net.max_epochs):
-            self.base.train()
-            for (x, index), y in _batches(net, dataset, training=True):
-                x = to_tensor(x, device=net.device)
-                batch_weight = weight[:, index.to(weight.device)]
-                self.optimizer.zero_grad()
-                # A member's gradient depends on its own loss only, so the
-                # chunks' gradients add up to the whole stack's.
-                for chunk in self.chunks:
-                    y_pred = self._forward(x, chunk)
-                    self._loss(y_pred, y, batch_weight[chunk]).backward()
-                self.optimizer.step()
+            start = time.perf_counter()
+            train_loss = self._train_epoch(dataset, weight)
+            self.history.append({"train_loss": train_loss, "start": start})
             if end_of_epoch():
                 break
 
-    def _loss(self, y_pred, y_true, weight):
-        """Sum over members of each member's weighted mean batch loss."""
+    def _train_epoch(self, dataset, weight):
+        """One epoch, one optimizer step per batch; each member's train loss."""
+        net = self.net
+        self.base.train()
+        loss_sum, n_seen = 0, 0
+        for (x, index), y in _batches(net, dataset, training=True):
+            x = to_tensor(x, device=net.device)
+            batch_weight = weight[:, index.to(weight.device)]
+            self.optimizer.zero_grad()
+            # A member's gradient depends on its own loss only, so the
+            # chunks' gradients add up to the whole stack's.
+            losses = []
+            for chunk in self.chunks:
+                y_pred = self._forward(x, chunk)
+                chunk_losses = self._losses(y_pred, y, batch_weight[chunk])
+                chunk_losses.sum().backward()
+                losses.append(chunk_losses.detach())
+            self.callbacks.on_grad_computed(self.params.values())
+            self.optimizer.step()
+            self.callbacks.on_batch_end()
+            loss_sum = loss_sum + torch.cat(losses) * len(index)
+            n_seen += len(index)
+        self.callbacks.on_epoch_end()
+        return (loss_sum / max(n_seen, 1)).cpu().numpy()
+
+    def _sample_losses(self, y_pred, y_true, training, per_member=False):
+        """The criterion's per-sample losses, shape ``(M, batch, ...)``, on
+        the batch's targets (or each member's own, ``per_member``)."""
         n_members, n_batch = y_pred.shape[:2]
         y_true = to_tensor(y_true, device=self.net.device)
         flat_pred = y_pred.reshape((n_members * n_batch,) + y_pred.shape[2:])
-        flat_true = y_true.repeat((n_members,) + (1,) * (y_true.dim() - 1))
+        if per_member:
+            flat_true = y_true.reshape((n_members * n_batch,) + y_true.shape[2:])
+        else:
+            flat_true = y_true.repeat((n_members,) + (1,) * (y_true.dim() - 1))
         # The parent net's loss: its own criterion (reduction="none"), with
         # the log that skorch's classifier puts before NLLLoss.
-        net = self.net
-        losses = super(SampleWeightMixin, net).get_loss(
-            flat_pred, flat_true, X=None, training=True
-        )
-        losses = losses.reshape((n_members, n_batch) + losses.shape[1:])
-        counts = _target_counts(net.criterion_, y_true, losses[0])
+        losses = per_sample_losses(self.net, flat_pred, flat_true, training=training)
+        return losses.reshape((n_members, n_batch) + losses.shape[1:]), y_true
+
+    def _losses(self, y_pred, y_true, weight):
+        """Each member's weighted mean batch loss, shape ``(M,)``."""
+        losses, y_true = self._sample_losses(y_pred, y_true, training=True)
+        counts = _target_counts(self.net.criterion_, y_true, losses[0])
         if counts is not None:
             counts = counts.expand_as(losses)
-        return _weighted_mean(losses, weight, counts).sum()
+        return _weighted_mean(losses, weight, counts)
 
     @torch.no_grad()
-    def predict(self, dataset):
-        """Every member's prediction for every sample, shape ``(M, n, ...)``."""
+    def predict(self, dataset, tests):
+        """Every member's prediction for its held-out samples, and its loss.
+
+        Each member runs on its own samples of every batch (``tests[m]``;
+        in evaluation mode a sample's output does not depend on its batch),
+        which with 5 folds costs a fifth of running every member on every
+        sample.
+
+        Returns
+        -------
+        prediction : ndarray of shape (M, n_samples, ...)
+            After the net's prediction nonlinearity (probabilities); zero
+            outside each member's held-out samples.
+        losses : ndarray of shape (M, n_samples) or None
+            The criterion's loss of each held-out sample (the mean over its
+            elements), NaN elsewhere; None for a dataset without targets.
+        """
         net = self.net
+        n_members = len(self.members)
         self.base.eval()
         nonlinearity = net._get_predict_nonlinearity()
-        outputs = []
-        for (x, _), _ in _batches(net, dataset, training=False):
-            x = to_tensor(x, device=net.device)
-            y_pred = torch.cat([self._forward(x, chunk) for chunk in self.chunks])
-            outputs.append(nonlinearity(y_pred).to("cpu"))
-        return torch.cat(outputs, dim=1).numpy()
+        held_out = np.zeros((n_members, len(dataset)), dtype=bool)
+        for m, test in enumerate(tests):
+            held_out[m, test] = True
+        held_out = torch.as_tensor(held_out)
+        members = torch.arange(n_members)[:, None]
+        prediction = losses = None
+        for (x, index), y in _batches(net, dataset, training=False):
+            index = torch.as_tensor(index)
+            mask = held_out[:, index]
+            counts = mask.sum(1)
+            # One padded row at least in the first batch: it gives the
+            # outputs' shape.
+            width = max(int(counts.max()), int(prediction is None))
+            if width == 0:
+                continue
+            # Each member's held-out rows of the batch first (padded with
+            # other rows, whose outputs are dropped).
+            rows = torch.argsort((~mask).to(torch.int8), dim=1, stable=True)
+            rows = rows[:, :width]
+            valid = torch.arange(width)[None, :] < counts[:, None]
+            x = _take(to_tensor(x, device=net.device), rows.to(net.device))
+            y_pred = torch.cat(
+                [self._forward(x, chunk, per_member=True) for chunk in self.chunks]
+            )
+            out = nonlinearity(y_pred).to("cpu")
+            if prediction is None:
+                prediction = torch.zeros(
+                    (n_members, len(dataset)) + out.shape[2:], dtype=out.dtype
+                )
+            where = (members.expand_as(rows)[valid], index[rows][valid])
+            prediction[where] = out[valid]
+            if y is None:
+                continue
+            y = to_tensor(y, device=net.device)[rows.to(net.device)]
+            batch_losses, _ = self._sample_losses(
+                y_pred, y, training=False, per_member=True
+            )
+            per_sample = batch_losses.reshape((n_members, width, -1)).mean(2)
+            if losses is None:
+                losses = torch.full(
+                    (n_members, len(dataset)), np.nan, dtype=torch.float64
+                )
+            losses[where] = per_sample.to("cpu", torch.float64)[valid]
+        return prediction.numpy(), None if losses is None else losses.numpy()
 
     def member(self, m, classes):
         """Member ``m`` as a fitted net of its own."""
@@ -379,6 +605,80 @@ class StackedModule:
         if classes is not None:
             net.classes_inferred_ = classes
         return net
+
+
+class _StackedCallbacks:
+    """The net's schedules and gradient clipping, carried out on the stack.
+
+    Built from the first member's initialized callbacks (as skorch runs
+    them, in their order): a schedule steps where skorch's ``LRScheduler``
+    steps it (after each training batch's optimizer step, or at the end of
+    the epoch); clipping happens after the backward pass, before the step.
+    """
+
+    def __init__(self, net, optimizer):
+        self.clips, self.per_batch, self.per_epoch = [], [], []
+        for _, callback in initialized_user_callbacks(net):
+            if type(callback) is LRScheduler:
+                scheduler = _scheduler(callback, optimizer)
+                if callback.step_every == "batch":
+                    self.per_batch.append(scheduler)
+                else:
+                    self.per_epoch.append(scheduler)
+            elif callback.gradient_clip_value is not None:
+                self.clips.append(callback)
+
+    def on_grad_computed(self, params):
+        grads = [param.grad for param in params if param.grad is not None]
+        for clip in self.clips:
+            if type(clip) is GradientValueClipping:
+                for grad in grads:
+                    grad.clamp_(-clip.gradient_clip_value, clip.gradient_clip_value)
+            else:
+                clip_norm_per_member(
+                    grads, clip.gradient_clip_value, clip.gradient_clip_norm_type
+                )
+
+    def on_batch_end(self):
+        for scheduler in self.per_batch:
+            scheduler.step()
+
+    def on_epoch_end(self):
+        for scheduler in self.per_epoch:
+            scheduler.step()
+
+
+def _scheduler(callback, optimizer):
+    """The torch scheduler that ``callback`` builds at the start of a fit."""
+    kwargs = callback.kwargs
+    # skorch starts a fresh fit's schedule at last_epoch = len(history) - 1.
+    kwargs.setdefault("last_epoch", -1)
+    return callback.policy_(optimizer, **kwargs)
+
+
+def clip_norm_per_member(grads, max_norm, norm_type=2):
+    """``torch.nn.utils.clip_grad_norm_`` for every member on its own slice.
+
+    ``grads`` are stacked gradients (leading dimension M); member m's norm is
+    that of its slices of all of them together, and its slices are scaled
+    by ``min(1, max_norm / (norm + 1e-6))``, as ``clip_grad_norm_`` scales a
+    net's gradients.
+
+    Returns
+    -------
+    norms : torch.Tensor of shape (M,)
+        Each member's norm before clipping.
+    """
+    norm_type = float(norm_type)
+    per_tensor = torch.stack(
+        [torch.linalg.vector_norm(g.flatten(1), norm_type, dim=1) for g in grads],
+        dim=1,
+    )
+    norms = torch.linalg.vector_norm(per_tensor, norm_type, dim=1)
+    scale = torch.clamp(max_norm / (norms + 1e-6), max=1.0)
+    for grad in grads:
+        grad.mul_(scale.to(grad.dtype).reshape((-1,) + (1,) * (grad.dim() - 1)))
+    return norms
 
 
 def _optimizer(optimizer, args, kwargs):
@@ -395,6 +695,216 @@ def _optimizer(optimizer, args, kwargs):
         except (TypeError, RuntimeError, ValueError):
             pass  # no fused kernel for this optimizer, device or dtype
     return optimizer(*args, **kwargs)
+
+
+class MemoryEstimate:
+    """What M stacked members need on the net's device, in bytes.
+
+    Every member keeps its parameters twice (its own net, and its slice of
+    the stack), their gradients, its buffers and the optimizer's state for
+    it; a chunk of k members holds k copies of one member's activations for
+    a training batch (the tensors autograd saves, counted once more for the
+    backward pass's transient gradients).
+
+    Parameters
+    ----------
+    n_members : int
+        M.
+    per_member : int
+        Parameters (twice), gradients, buffers and optimizer state of one
+        member.
+    activations : int
+        One member's activations for one training batch, backward included.
+    available : int or None
+        The device's available memory (None where it cannot be told).
+    device : str
+        The net's device.
+    """
+
+    def __init__(self, n_members, per_member, activations, available, device):
+        self.n_members = n_members
+        self.per_member = per_member
+        self.activations = activations
+        self.available = available
+        self.device = device
+
+    @classmethod
+    def of(cls, net, dataset, n_members):
+        """The estimate for ``n_members`` copies of the initialized ``net``."""
+        module = net.module_
+        params = sum(_nbytes(p) for p in module.parameters())
+        buffers = sum(_nbytes(b) for b in module.buffers())
+        per_member = 3 * params + buffers + _optimizer_state_bytes(net)
+        activations = 2 * _activation_bytes(net, dataset)
+        return cls(
+            n_members, per_member, activations, _available_bytes(net.device), net.device
+        )
+
+    def needed(self, chunk_size):
+        """Bytes for all members, ``chunk_size`` of them through the net at once."""
+        return self.n_members * self.per_member + chunk_size * self.activations
+
+    def largest_chunk(self):
+        """The largest chunk whose need fits the budget (M where unknown), or 0."""
+        if self.available is None:
+            return self.n_members
+        spare = MEMORY_SHARE * self.available - self.n_members * self.per_member
+        if spare < self.activations:
+            return 0
+        if self.activations == 0:
+            return self.n_members
+        return min(self.n_members, int(spare // self.activations))
+
+    def chunk_size(self, requested):
+        """The chunk size to train with, for ``requested`` (int, None, "auto").
+
+        Raises ``MemoryError`` when not even one member at a time fits;
+        warns when the requested chunk may not.
+        """
+        largest = self.largest_chunk()
+        if largest == 0:
+            raise MemoryError(
+                f"engine='stacked' needs about {_format_bytes(self.needed(1))} on "
+                f"{self.device} for {self.n_members} members even one at a time "
+                f"(chunk_size=1): {_format_bytes(self.per_member)} per member for "
+                "its parameters, gradients and optimizer state, and "
+                f"{_format_bytes(self.activations)} of activations for a batch; "
+                f"{_format_bytes(self.available)} is available. Use a smaller "
+                "batch_size, fewer members (cv x n_repeats), a device with more "
+                "memory, or engine='sequential' (one member at a time)."
+            )
+        if requested == "auto":
+            return largest
+        chunk = self.n_members if requested is None else min(requested, self.n_members)
+        if chunk > largest:
+            warnings.warn(
+                f"engine='stacked' with chunk_size={requested} may need about "
+                f"{_format_bytes(self.needed(chunk))} on {self.device}, more than "
+                f"the {_format_bytes(self.available)} available; "
+                f"chunk_size='auto' would run {largest} members at a time.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return chunk
+
+    def describe(self, chunk_size):
+        """A line on the plan, for ``verbose``."""
+        available = (
+            "unknown" if self.available is None else _format_bytes(self.available)
+        )
+        return (
+            f"engine='stacked': {self.n_members} members, {chunk_size} at a time; "
+            f"estimated {_format_bytes(self.needed(chunk_size))} on {self.device} "
+            f"(available: {available})"
+        )
+
+
+def _take(x, index):
+    """``x[index]`` for a tensor, or for every tensor of a dict."""
+    if isinstance(x, dict):
+        return {key: value[index] for key, value in x.items()}
+    return x[index]
+
+
+def _nbytes(tensor):
+    return tensor.numel() * tensor.element_size()
+
+
+def _format_bytes(n):
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return None  # not reached
+
+
+def _optimizer_state_bytes(net):
+    """The optimizer's state for one member, from one step on a copy of it."""
+    copies = {
+        name: param.detach().clone().requires_grad_(param.requires_grad)
+        for name, param in net.module_.named_parameters()
+    }
+    for param in copies.values():
+        param.grad = torch.zeros_like(param)
+    args, kwargs = net.get_params_for_optimizer("optimizer", copies.items())
+    optimizer = _optimizer(net.optimizer, args, kwargs)
+    optimizer.step()
+    return sum(
+        _nbytes(value)
+        for state in optimizer.state.values()
+        for value in state.values()
+        if torch.is_tensor(value)
+    )
+
+
+def _activation_bytes(net, dataset):
+    """What autograd saves when one member runs on one training batch.
+
+    Runs the first member on the first training batch with copies of its
+    buffers (BatchNorm's statistics stay as they are) and torch's generators
+    forked (the batch order stays as it is).
+    """
+    module = net.module_
+    params = dict(module.named_parameters())
+    owned = {p.untyped_storage().data_ptr() for p in params.values()}
+    saved = {}
+
+    def pack(tensor):
+        try:
+            storage = tensor.untyped_storage()
+            key, size = storage.data_ptr(), storage.nbytes()
+        except (RuntimeError, NotImplementedError):  # no storage of its own
+            key, size = id(tensor), _nbytes(tensor)
+        if key not in owned:
+            saved[key] = size
+        return tensor
+
+    training = module.training
+    with torch.random.fork_rng(devices=_rng_devices(net.device)):
+        (x, _), _ = next(iter(_batches(net, dataset, training=True)))
+        x = to_tensor(x, device=net.device)
+        buffers = {name: b.clone() for name, b in module.named_buffers()}
+        module.train()
+        try:
+            with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+                if isinstance(x, dict):
+                    out = torch.func.functional_call(module, (params, buffers), (), x)
+                else:
+                    out = torch.func.functional_call(module, (params, buffers), (x,))
+        finally:
+            module.train(training)
+    outputs = out if isinstance(out, tuple | list) else [out]
+    return sum(saved.values()) + sum(
+        _nbytes(o) for o in outputs if torch.is_tensor(o)
+    )
+
+
+def _available_bytes(device):
+    """Free memory on ``device``: CUDA's free and cached memory, or the
+    available RAM for the CPU; None where it cannot be told."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        cached = torch.cuda.memory_reserved(device) - torch.cuda.memory_allocated(
+            device
+        )
+        return free + cached
+    if device.type != "cpu":
+        return None
+    try:
+        import psutil
+    except ImportError:
+        pass
+    else:
+        return psutil.virtual_memory().available
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 class _Indices(torch.utils.data.Dataset):
@@ -428,7 +938,10 @@ def _batches(net, dataset, *, training):
     Arrays are indexed a batch at a time instead of collated sample by
     sample, which costs more than a small net's step; the loader only draws
     the batches of indices, so the order (and the random draws) are the
-    ones the net's own loader would make.
+    ones the net's own loader would make. Any other dataset (a
+    ``SliceDataset`` over a torch Dataset that augments at random, say) is
+    read item by item through the net's loader: each batch is drawn once,
+    and every member sees it.
     """
     data = _array_data(dataset)
     if data is None:

@@ -34,6 +34,7 @@ from ._validation import check_weights
 try:
     import torch
     from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
+    from skorch.callbacks import Callback
     from skorch.classifier import NeuralNetBinaryClassifier
     from skorch.dataset import Dataset, get_len, unpack_data
     from skorch.utils import data_from_dataset, is_dataset, to_tensor
@@ -46,6 +47,7 @@ except ImportError as exc:  # torch or skorch missing
     ) from exc
 
 __all__ = [
+    "GradientValueClipping",
     "SampleWeightMixin",
     "WeightedNeuralNetBinaryClassifier",
     "WeightedNeuralNetClassifier",
@@ -749,3 +751,53 @@ def as_weighted_net(net):
     if "_metadata_request" in net.__dict__:  # set_fit_request(...) choices
         twin._metadata_request = copy.deepcopy(net._metadata_request)
     return twin
+
+
+class GradientValueClipping(Callback):
+    """Clip every gradient element to ``[-gradient_clip_value, gradient_clip_value]``.
+
+    The element-wise counterpart of skorch's ``GradientNormClipping``, for
+    any skorch net (see :func:`torch.nn.utils.clip_grad_value_`). Gradients
+    are modified in place after each backward pass, before the optimizer
+    step. Acting on each element alone, it leaves the members of
+    ``engine="stacked"`` apart (see :ref:`stacked-engine`).
+
+    Parameters
+    ----------
+    gradient_clip_value : float, default=None
+        The largest absolute value a gradient element keeps; None clips
+        nothing.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skorch import NeuralNetRegressor
+    >>> from skdifficulty.skorch import GradientValueClipping
+    >>> net = NeuralNetRegressor(
+    ...     torch.nn.Linear, module__in_features=2, module__out_features=1,
+    ...     callbacks=[("clip", GradientValueClipping(0.5))],
+    ... )
+    >>> net.callbacks[0][1].gradient_clip_value
+    0.5
+    """
+
+    def __init__(self, gradient_clip_value=None):
+        self.gradient_clip_value = gradient_clip_value
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        """Clip the gradients of ``named_parameters`` in place.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        named_parameters : iterable of (str, torch.nn.Parameter)
+            The parameters whose gradients are clipped.
+        **kwargs : dict
+            Unused, as skorch passes them.
+        """
+        if self.gradient_clip_value is None:
+            return
+        torch.nn.utils.clip_grad_value_(
+            [param for _, param in named_parameters], self.gradient_clip_value
+        )
