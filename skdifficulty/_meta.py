@@ -549,16 +549,8 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
 
     def _final_estimator(self, weighted, difficulty_estimator):
         """The net with :class:`~skdifficulty.dynamics.DynamicWeights` if asked."""
-        dynamic = self.dynamic
-        if dynamic == "auto":
-            dynamic = is_skorch_net(weighted)
-        if not dynamic:
+        if not self._dynamic(weighted):
             return weighted
-        if not is_skorch_net(weighted):
-            raise ValueError(
-                "dynamic=True reweighs the samples while a skorch net trains; "
-                f"{type(weighted).__name__} is not a skorch net. Use dynamic=False."
-            )
         from .dynamics import DynamicWeights
 
         best = getattr(difficulty_estimator, "best_epochs_", None)
@@ -570,6 +562,26 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         callback = DynamicWeights(start=max(1, start), strength=self.strength)
         callbacks = list(weighted.callbacks or [])
         return weighted.set_params(callbacks=[*callbacks, ("dynamic_weights", callback)])
+
+    def _dynamic(self, estimator):
+        """Whether the weights follow the net (``dynamic``, checked)."""
+        net = is_skorch_net(estimator)
+        # callbacks="disable" switches off every callback of a skorch net.
+        disabled = net and isinstance(estimator.callbacks, str)
+        if self.dynamic == "auto":
+            return net and not disabled
+        if self.dynamic and not net:
+            raise ValueError(
+                "dynamic=True reweighs the samples while a skorch net trains; "
+                f"{type(estimator).__name__} is not a skorch net. Use dynamic=False."
+            )
+        if self.dynamic and disabled:
+            raise ValueError(
+                "dynamic=True adds a callback to the net, whose callbacks are "
+                f"{estimator.callbacks!r}. Pass callbacks=[] instead, or use "
+                "dynamic=False."
+            )
+        return self.dynamic
 
     def _fit_labels(self, difficulty_estimator, y):
         """``y``, with the confidently mislabelled samples relabelled."""
@@ -660,6 +672,7 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
                 f"{type(estimator).__name__} is not one. Use "
                 "DifficultyWeightedRegressor for regressors."
             )
+        self._dynamic(estimator)  # refuse a wrong setting before any fit
 
 
 class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):

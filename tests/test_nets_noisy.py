@@ -188,3 +188,6 @@ def test_dynamic_weights_need_a_weighted_net_and_the_meta_a_net(noisy):
         net.fit(X, y)
     with pytest.raises(ValueError, match="dynamic=True reweighs the samples while"):
         DifficultyWeightedClassifier(LogisticRegression(), dynamic=True).fit(X, y)
+    net = _net(max_epochs=2, callbacks="disable")
+    with pytest.raises(ValueError, match="Pass callbacks=\\[\\] instead"):
+        DifficultyWeightedClassifier(net, dynamic=True).fit(X, y)
