@@ -7,8 +7,10 @@ A small PyTorch convolutional net, wrapped by skorch, learns the 8x8
 handwritten digits while 30% of its training labels are wrong. We train it
 twice: once plainly, and once inside
 :class:`~skdifficulty.DifficultyWeightedClassifier`, which measures the
-difficulty of every training sample and fits the net with easy-first sample
-weights, so that the hard samples (mostly the wrong labels) count for little.
+difficulty of every training sample and, for a net, fits it with the label
+that the held-out models confidently agree on and with weights that follow
+their consensus, so that the wrong labels are corrected or count for little
+(see :ref:`nets-noisy-labels`).
 
 skorch nets do not take ``sample_weight`` by themselves; the meta-estimator
 turns the plain ``NeuralNetClassifier`` into its weighted twin from
@@ -101,8 +103,9 @@ print(f"net on the true labels, clean test accuracy: {clean_accuracy(oracle):.3f
 # ------------------------------
 # The difficulty of a sample is its expected loss under nets trained without
 # it: five nets, each trained on four fifths of the data, score the fifth they
-# did not see (``cv=5, n_repeats=1``: five fits, about four times the cost of
-# one fit on all data). Each resampled net trains without skorch's internal
+# did not see (``cv=5, n_repeats=1``). They train together in one stacked pass
+# and each stops at its lowest loss on the fifth it holds out, before it
+# memorizes its own wrong labels. Each trains without skorch's internal
 # validation split and with its own torch seed, so the result is the same run
 # to run.
 by_net = DifficultyWeightedClassifier(
@@ -146,18 +149,22 @@ print(
 # %%
 # Where the weight went
 # ---------------------
-# A wrong label is hard to predict for a net that never saw it, so easy-first
-# weighting gives the flipped samples (30% of the data) only a small share of
-# the total weight.
+# Nets that never saw a wrong label agree on another class: many flipped
+# samples were fitted with that class instead (``relabeled_``), and those
+# that still carry a wrong label get only a small share of the total weight.
 weight = by_net.sample_weight_
-share = weight[data.flipped].sum() / weight.sum()
-print(f"share of the total weight on flipped labels: {share:.3f}")
+wrong = by_net.labels_ != data.y_train_clean
+print(f"relabelled samples: {by_net.relabeled_.sum()}, of them right: "
+      f"{np.mean(~wrong[by_net.relabeled_]):.3f}")
+share = weight[wrong].sum() / weight.sum()
+print(f"share of the total weight on the labels still wrong ({wrong.mean():.1%} "
+      f"of the samples): {share:.3f}")
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 bins = np.linspace(0, weight.max(), 30)
-ax.hist(weight[~data.flipped], bins=bins, alpha=0.7, label="correct label")
-ax.hist(weight[data.flipped], bins=bins, alpha=0.7, label="flipped label")
-ax.set_xlabel("sample weight (easy-first, difficulty from the net)")
+ax.hist(weight[~wrong], bins=bins, alpha=0.7, label="right label")
+ax.hist(weight[wrong], bins=bins, alpha=0.7, label="wrong label")
+ax.set_xlabel("sample weight (held-out consensus, difficulty from the net)")
 ax.set_ylabel("training samples")
 ax.legend()
 fig.tight_layout()
