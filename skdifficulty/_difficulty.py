@@ -37,6 +37,7 @@ from ._routing import (
 )
 from ._runners import MAX_SEED, Failure, FitPlan, JoblibRunner, Result
 from ._skorch_utils import (
+    active_callbacks,
     ends_in_net,
     is_skorch_net,
     is_slice_dataset,
@@ -618,6 +619,15 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             return None
         if self.early_stopping is False:
             return None
+        if _has_early_stopping_callback(estimator):
+            if self.early_stopping is True:
+                raise ValueError(
+                    "early_stopping=True stops each member at its lowest held-out "
+                    "loss, and the net's own EarlyStopping callback stops it by a "
+                    "training score: choose one (early_stopping=False keeps the "
+                    "callback, run for each member)."
+                )
+            return None  # the user's own rule, run for each member
         from ._stacked import MemberStopping
 
         max_epochs = None
@@ -914,6 +924,13 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
 
     def _stack(self, scores):
         return np.column_stack([scores[name] for name in self._score_names()])
+
+
+def _has_early_stopping_callback(net):
+    """Whether a skorch net has skorch's EarlyStopping switched on."""
+    from skorch.callbacks import EarlyStopping
+
+    return any(isinstance(cb, EarlyStopping) for _, cb in active_callbacks(net))
 
 
 def _name(estimator):

@@ -33,7 +33,7 @@ import warnings
 import numpy as np
 import torch
 from sklearn.base import clone
-from skorch.callbacks import GradientNormClipping, LRScheduler
+from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 from skorch.dataset import Dataset, unpack_data
 from skorch.utils import to_tensor
 from torch.optim.lr_scheduler import ReduceLROnPlateau
@@ -65,7 +65,12 @@ ELEMENTWISE_OPTIMIZERS = (
 
 # The callbacks the stacked pass carries out itself (exact types: a
 # subclass may do more than the stacked pass knows of).
-STACKED_CALLBACKS = (LRScheduler, GradientNormClipping, GradientValueClipping)
+STACKED_CALLBACKS = (
+    LRScheduler,
+    GradientNormClipping,
+    GradientValueClipping,
+    EarlyStopping,
+)
 
 # Share of the device's available memory that the members may plan to use:
 # the estimate leaves room for the allocator's rounding and the rest of the
@@ -172,6 +177,12 @@ class StackedNetRunner:
             return results, valid_loss
 
         best = None if self.stopping is None else _BestEpochs(self.stopping, stack)
+        stoppers = [_MemberEarlyStopping(cb, stack) for cb in stack.callbacks.stopping]
+        if len(stoppers) > 1:
+            raise ValueError(
+                "engine='stacked' runs one EarlyStopping callback for each member; "
+                f"the net has {len(stoppers)}. Keep one, or use engine='sequential'."
+            )
 
         def end_of_epoch():
             """Record the epoch; True when training should end."""
@@ -183,6 +194,8 @@ class StackedNetRunner:
                     self.on_epoch(results)
                 if best is not None:
                     stop = best.update(results)
+            for stopper in stoppers:
+                stop = stopper.update(record["train_loss"]) or stop
             record["dur"] = time.perf_counter() - record.pop("start")
             if self.verbose:
                 _print_epoch(len(stack.history), record, len(members))
@@ -191,6 +204,8 @@ class StackedNetRunner:
         with torch.random.fork_rng(devices=[]):
             torch.set_rng_state(batch_rng_state)
             stack.fit(dataset, membership, end_of_epoch)
+        for stopper in stoppers:
+            stopper.restore()
         if best is not None:
             best.restore()
             self.best_epochs_ = best.epochs + 1  # counted from 1, as skorch does
@@ -266,7 +281,7 @@ class _BestEpochs:
         self.losses = np.full(n_members, np.inf)
         self.epochs = np.zeros(n_members, dtype=int)
         self.n_epochs = 0
-        self.state = _stack_state(stack, copy=True)
+        self.state = _MemberStates(stack)
 
     def update(self, results):
         """Record one epoch; True when every member has stopped improving."""
@@ -277,10 +292,7 @@ class _BestEpochs:
         if better.size:
             self.losses[better] = losses[better]
             self.epochs[better] = epoch
-            index = torch.as_tensor(better, device=self.stack.net.device)
-            with torch.no_grad():
-                for name, value in _stack_state(self.stack).items():
-                    self.state[name][index] = value[index]
+            self.state.save(better)
         limit = self.stopping.max_epochs
         if limit is not None and self.n_epochs >= limit:
             return True
@@ -288,17 +300,81 @@ class _BestEpochs:
 
     def restore(self):
         """Put every member back to its best epoch's parameters and buffers."""
+        self.state.restore(np.arange(len(self.losses)))
+
+
+class _MemberStates:
+    """Saved parameters and buffers of some members of a stack, by member."""
+
+    def __init__(self, stack):
+        self.live = {**stack.params, **stack.buffers}
+        self.device = stack.net.device
+        self.saved = {name: value.detach().clone() for name, value in self.live.items()}
+
+    def save(self, members):
+        """Keep the members' current state (an array of member indices)."""
+        index = torch.as_tensor(members, device=self.device)
         with torch.no_grad():
-            for name, value in _stack_state(self.stack).items():
-                value.copy_(self.state[name])
+            for name, value in self.live.items():
+                self.saved[name][index] = value[index]
+
+    def restore(self, members):
+        """Put the members back to their kept state."""
+        index = torch.as_tensor(members, device=self.device)
+        with torch.no_grad():
+            for name, value in self.live.items():
+                value[index] = self.saved[name][index]
 
 
-def _stack_state(stack, copy=False):
-    """The stacked parameters and buffers by name (detached copies if asked)."""
-    state = {**stack.params, **stack.buffers}
-    if copy:
-        return {name: value.detach().clone() for name, value in state.items()}
-    return state
+class _MemberEarlyStopping:
+    """skorch's ``EarlyStopping`` on the training loss, for each member alone.
+
+    A member whose ``train_loss`` has not improved for ``patience`` epochs
+    stops as the net trained alone would (with ``load_best``, at its best
+    epoch): its state is kept and put back after training, while the
+    others go on; training ends when every member has stopped.
+    """
+
+    def __init__(self, callback, stack):
+        if callback.threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"Invalid threshold mode: '{callback.threshold_mode}'")
+        n_members = len(stack.members)
+        self.callback = callback
+        self.misses = np.zeros(n_members, dtype=int)
+        lower = callback.lower_is_better
+        self.threshold = np.full(n_members, np.inf if lower else -np.inf)
+        self.stopped = np.zeros(n_members, dtype=bool)
+        self.state = _MemberStates(stack)  # stopped members (or best, load_best)
+        self.best = _MemberStates(stack) if callback.load_best else None
+
+    def update(self, scores):
+        """Record one epoch's training losses; True when every member stopped."""
+        callback, running = self.callback, ~self.stopped
+        scores = np.asarray(scores, dtype=np.float64)
+        if callback.lower_is_better:
+            improved = running & (scores < self.threshold)
+        else:
+            improved = running & (scores > self.threshold)
+        change = callback.threshold * scores if callback.threshold_mode == "rel" else (
+            np.full_like(scores, callback.threshold)
+        )
+        new = scores - change if callback.lower_is_better else scores + change
+        self.threshold = np.where(improved, new, self.threshold)
+        self.misses = np.where(improved, 0, self.misses + running)
+        if self.best is not None and improved.any():
+            self.best.save(np.flatnonzero(improved))
+        stopping = np.flatnonzero(running & (self.misses == callback.patience))
+        if stopping.size and self.best is None:
+            self.state.save(stopping)
+        self.stopped[stopping] = True
+        return bool(self.stopped.all())
+
+    def restore(self):
+        """Put the stopped members back (with ``load_best``: every member)."""
+        if self.best is not None:
+            self.best.restore(np.arange(len(self.stopped)))
+        elif self.stopped.any():
+            self.state.restore(np.flatnonzero(self.stopped))
 
 
 def check_stackable(net, params):
@@ -346,12 +422,22 @@ def _check_callbacks(member):
         if type(callback) not in STACKED_CALLBACKS:
             raise ValueError(
                 f"engine='stacked' carries out only skorch's LRScheduler (a "
-                "schedule that reads no score), GradientNormClipping and "
+                "schedule that reads no score), GradientNormClipping, "
+                "EarlyStopping on the training loss and "
                 "skdifficulty.skorch.GradientValueClipping; the net's callback "
                 f"{name!r} is a {type(callback).__name__}, which it cannot run for "
                 "each member. Switch it off "
                 f"(net.set_params(callbacks__{name}=None)) or use "
                 "engine='sequential'."
+            )
+        if type(callback) is EarlyStopping and callback.monitor != "train_loss":
+            raise ValueError(
+                f"engine='stacked' runs EarlyStopping for each member on its "
+                f"training loss, which it records; the net's callback {name!r} "
+                f"has monitor={callback.monitor!r}, which is not recorded. Use "
+                "EarlyStopping(monitor='train_loss'), or the engine's own early "
+                "stopping on each member's held-out loss (early_stopping=True, "
+                "without the callback)."
             )
         if type(callback) is LRScheduler:
             policy = callback.policy_
@@ -618,8 +704,11 @@ class _StackedCallbacks:
 
     def __init__(self, net, optimizer):
         self.clips, self.per_batch, self.per_epoch = [], [], []
+        self.stopping = []  # EarlyStopping callbacks, run by the stack
         for _, callback in initialized_user_callbacks(net):
-            if type(callback) is LRScheduler:
+            if type(callback) is EarlyStopping:
+                self.stopping.append(callback)
+            elif type(callback) is LRScheduler:
                 scheduler = _scheduler(callback, optimizer)
                 if callback.step_every == "batch":
                     self.per_batch.append(scheduler)

@@ -23,8 +23,8 @@ import numpy as np
 try:
     import torch
     from skorch.callbacks import Callback
-    from skorch.dataset import unpack_data
-    from skorch.utils import to_numpy
+    from skorch.dataset import Dataset, unpack_data
+    from skorch.utils import to_numpy, to_tensor
 except ImportError as exc:  # torch or skorch missing
     raise ImportError(
         "skdifficulty.dynamics needs PyTorch and skorch. Install PyTorch first, "
@@ -364,9 +364,7 @@ def _score_dataset(net, dataset):
     _check_ordered_iterator(net)
     nonlinearity = net._get_predict_nonlinearity()
     confidence, margin, correct = [], [], []
-    for batch in net.get_iterator(dataset, training=False):
-        Xi, yi = unpack_data(batch)
-        Xi, _ = _split_weight(Xi)
+    for Xi, yi in _batches_in_order(net, dataset):
         if yi is None:
             raise ValueError(
                 "TrainingDynamics needs the labels of the training samples, but "
@@ -390,6 +388,44 @@ def _score_dataset(net, dataset):
         "margin": np.concatenate(margin).astype(np.float32),
         "correct": np.concatenate(correct).astype(bool),
     }
+
+
+def _batches_in_order(net, dataset):
+    """``(X, y)`` batches of ``dataset`` in its order, without weights.
+
+    A dataset of arrays (under the weights and a ``Subset``, as the fit
+    builds it) is indexed a batch at a time: collating it sample by sample,
+    as the net's loader does, costs more than a small net's forward pass.
+    Evaluation-mode outputs do not depend on the batches.
+    """
+    arrays = _arrays_of(dataset)
+    if arrays is None:
+        for batch in net.get_iterator(dataset, training=False):
+            Xi, yi = unpack_data(batch)
+            yield _split_weight(Xi)[0], yi
+        return
+    X, y = arrays
+    size = net.batch_size if net.batch_size and net.batch_size > 0 else len(y)
+    for start in range(0, len(y), size):
+        yield X[start : start + size], y[start : start + size]
+
+
+def _arrays_of(dataset):
+    """``(X, y)`` tensors of a dataset of plain arrays, in its order; else None."""
+    indices = None
+    if isinstance(dataset, torch.utils.data.Subset):
+        indices = torch.as_tensor(np.asarray(dataset.indices))
+        dataset = dataset.dataset
+    dataset = getattr(dataset, "dataset", dataset)  # under the weights
+    if type(dataset) is not Dataset:
+        return None
+    arrays = (np.ndarray, torch.Tensor)
+    if not (isinstance(dataset.X, arrays) and isinstance(dataset.y, arrays)):
+        return None
+    X, y = to_tensor(dataset.X, device="cpu"), to_tensor(dataset.y, device="cpu")
+    if indices is not None:
+        X, y = X[indices], y[indices]
+    return X, y
 
 
 def _check_ordered_iterator(net):

@@ -134,3 +134,60 @@ def test_auto_engine_falls_back_to_sequential_fits_and_says_why(noisy):
     assert est.engine_ == "sequential"
     assert est.n_fits_ == 3
     assert not hasattr(est, "best_epochs_")
+
+
+@pytest.mark.parametrize("load_best", [False, True])
+@pytest.mark.parametrize("device", DEVICES)
+def test_skorch_early_stopping_runs_for_each_member_alone(noisy, device, load_best):
+    from skorch.callbacks import EarlyStopping
+
+    X, y, _ = noisy
+    stopping = EarlyStopping(
+        monitor="train_loss", patience=2, threshold=0.05, load_best=load_best
+    )
+    net = make_net(
+        device=device, lr=0.05, max_epochs=30, callbacks=[("stop", stopping)]
+    )
+    splits = kfold_splits(y, n_splits=3)
+    seeds = np.random.RandomState(0).randint(MAX_SEED, size=len(splits))
+    plan = FitPlan(net, X, y, splits, seeds, {}, "predict_proba", True)
+    runner = StackedNetRunner()
+    results = list(runner.run(plan))
+    membership = membership_matrix(splits, len(y))
+    epochs = []
+    for m in range(len(splits)):
+        reference = reference_member(net, X, y, seeds, m, membership[m])
+        epochs.append(len(reference.history))
+        for (name, ours), (_, theirs) in zip(
+            results[m].model.module_.named_parameters(),
+            reference.module_.named_parameters(),
+            strict=True,
+        ):
+            assert_allclose(
+                ours.detach().cpu().numpy(),
+                theirs.detach().cpu().numpy(),
+                atol=1e-5,
+                err_msg=name,
+            )
+        test = splits[m].test
+        assert_allclose(
+            results[m].prediction, reference.predict_proba(X[test]), atol=1e-5
+        )
+    # The members stopped before max_epochs, and the stack trained as long
+    # as the last of them.
+    assert max(epochs) < 30
+    assert len(runner.history["dur"]) == max(epochs)
+
+
+def test_skorch_early_stopping_and_the_engines_own_are_one_choice(noisy):
+    from skorch.callbacks import EarlyStopping
+
+    X, y, _ = noisy
+    net = make_net(callbacks=[EarlyStopping(monitor="train_loss")])
+    with pytest.raises(ValueError, match="choose one"):
+        DifficultyEstimator(net, cv=3, early_stopping=True).fit(X, y)
+    est = DifficultyEstimator(net, cv=3, random_state=0).fit(X, y)
+    assert est.engine_ == "stacked" and not hasattr(est, "best_epochs_")
+    other = make_net(callbacks=[EarlyStopping(monitor="train_acc")])
+    with pytest.raises(ValueError, match="monitor='train_acc', which is not recorded"):
+        DifficultyEstimator(other, cv=3, engine="stacked").fit(X, y)

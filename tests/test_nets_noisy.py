@@ -80,14 +80,23 @@ def test_a_net_is_relabelled_and_weighed_by_the_heldout_consensus(noisy):
     proba = difficulty.heldout_proba_
     ratio = proba[np.arange(len(y)), clf.labels_] / proba.max(axis=1)
     assert_allclose(clf.sample_weight_, ratio / ratio.mean(), rtol=1e-10)
-    # The wrapped net was fitted with those labels and weights.
+    # The weights follow the net from the members' median best epoch on.
+    reweight = dict(clf.estimator_.callbacks_)["dynamic_weights"]
+    assert reweight.start == max(1, int(np.median(difficulty.best_epochs_)))
+    assert len(reweight.weights_) == 40 - reweight.start + 1
+    # Without them, the wrapped net is fitted with those labels and weights.
     from skdifficulty.skorch import as_weighted_net
 
     torch.manual_seed(0)
-    difficulty_again = DifficultyEstimator(net, keep_estimators=False, random_state=0)
-    difficulty_again.fit(X, y)
-    twin = as_weighted_net(net).fit(X, clf.labels_, sample_weight=clf.sample_weight_)
-    assert_allclose(twin.predict_proba(X), clf.predict_proba(X), atol=1e-6)
+    static = DifficultyWeightedClassifier(net, dynamic=False, random_state=0)
+    static.fit(X, y)
+    assert_array_equal(static.labels_, clf.labels_)
+    torch.manual_seed(0)  # the generator as the meta-estimator left it
+    DifficultyEstimator(net, keep_estimators=False, random_state=0).fit(X, y)
+    twin = as_weighted_net(net).fit(
+        X, static.labels_, sample_weight=static.sample_weight_
+    )
+    assert_allclose(twin.predict_proba(X), static.predict_proba(X), atol=1e-6)
 
 
 def test_the_scikit_learn_defaults_are_unchanged(noisy):
