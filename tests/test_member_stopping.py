@@ -37,6 +37,23 @@ def noisy():
     return X, y_noisy.astype(np.int64), flipped
 
 
+def assert_member_is(result, reference, X):
+    """A stacked member's parameters and held-out predictions are the net's."""
+    for (name, ours), (_, theirs) in zip(
+        result.model.module_.named_parameters(),
+        reference.module_.named_parameters(),
+        strict=True,
+    ):
+        assert_allclose(
+            ours.detach().cpu().numpy(),
+            theirs.detach().cpu().numpy(),
+            atol=1e-5,
+            err_msg=name,
+        )
+    test = result.split.test
+    assert_allclose(result.prediction, reference.predict_proba(X[test]), atol=1e-5)
+
+
 def _log_loss(y):
     def loss(result):
         test = result.split.test
@@ -67,21 +84,7 @@ def test_a_stopped_member_is_the_net_trained_alone_until_its_best_epoch(
         reference = reference_member(
             net.set_params(max_epochs=int(best[m])), X, y, seeds, m, membership[m]
         )
-        for (name, ours), (_, theirs) in zip(
-            results[m].model.module_.named_parameters(),
-            reference.module_.named_parameters(),
-            strict=True,
-        ):
-            assert_allclose(
-                ours.detach().cpu().numpy(),
-                theirs.detach().cpu().numpy(),
-                atol=1e-5,
-                err_msg=name,
-            )
-        test = splits[m].test
-        assert_allclose(
-            results[m].prediction, reference.predict_proba(X[test]), atol=1e-5
-        )
+        assert_member_is(results[m], reference, X)
 
 
 def test_scores_come_from_each_members_best_epoch(noisy):
@@ -158,21 +161,7 @@ def test_skorch_early_stopping_runs_for_each_member_alone(noisy, device, load_be
     for m in range(len(splits)):
         reference = reference_member(net, X, y, seeds, m, membership[m])
         epochs.append(len(reference.history))
-        for (name, ours), (_, theirs) in zip(
-            results[m].model.module_.named_parameters(),
-            reference.module_.named_parameters(),
-            strict=True,
-        ):
-            assert_allclose(
-                ours.detach().cpu().numpy(),
-                theirs.detach().cpu().numpy(),
-                atol=1e-5,
-                err_msg=name,
-            )
-        test = splits[m].test
-        assert_allclose(
-            results[m].prediction, reference.predict_proba(X[test]), atol=1e-5
-        )
+        assert_member_is(results[m], reference, X)
     # The members stopped before max_epochs, and the stack trained as long
     # as the last of them.
     assert max(epochs) < 30
