@@ -33,9 +33,13 @@ from ._cli import (
 )
 from ._defaults import default_estimator
 from ._difficulty import DifficultyEstimator
-from ._weighting import WEIGHTING_MODES
+from ._weighting import LABEL_MODES, WEIGHTING_MODES
 
-DEMO_MODES = tuple(mode for mode in WEIGHTING_MODES if mode != "none")
+# The modes that read the difficulty alone (the label modes need held-out
+# class probabilities, which a regression has not).
+DEMO_MODES = tuple(
+    mode for mode in WEIGHTING_MODES if mode != "none" and mode not in LABEL_MODES
+)
 """The weighting modes that the demo compares, one table row each."""
 # The recommended grid of difficulty_weights(strength=...).
 DEMO_STRENGTHS = (0.5, 1.0, 2.0, 4.0, 8.0)
