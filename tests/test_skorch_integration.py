@@ -75,6 +75,12 @@ class TargetShapeRegressor(NeuralNetRegressor):
         return super().fit(X, y, **fit_params)
 
 
+# The given labels and weights that stay as the difficulty set them: what a
+# by-hand weighted fit of the net reproduces (a net's defaults relabel and
+# reweigh while it trains, see test_nets_noisy.py).
+STATIC = {"relabel": False, "dynamic": False}
+
+
 @pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():
     """Tiny nets train faster on one thread; restore the setting afterwards."""
@@ -166,7 +172,7 @@ def test_a_weighted_net_is_used_as_given(data, quick_difficulty):
     X, y = data
     net = make_net(WeightedNeuralNetClassifier)
     meta = DifficultyWeightedClassifier(
-        net, difficulty_estimator=quick_difficulty(), random_state=0
+        net, difficulty_estimator=quick_difficulty(), **STATIC, random_state=0
     ).fit(X, y)
 
     assert type(meta.estimator_) is WeightedNeuralNetClassifier
@@ -202,6 +208,7 @@ def test_strength_zero_trains_like_the_unweighted_net(data, device, quick_diffic
         make_net(device=device),
         difficulty_estimator=quick_difficulty(),
         strength=0.0,
+        **STATIC,
         random_state=0,
     ).fit(X, y)
     plain = make_net(device=device).fit(X, y)
@@ -340,7 +347,7 @@ def _search(memory):
     meta = DifficultyWeightedClassifier(
         make_net(CountingNet),
         difficulty_estimator=DifficultyEstimator(
-            make_net(CountingNet), cv=2, n_repeats=1
+            make_net(CountingNet), cv=2, n_repeats=1, engine="sequential"
         ),
         memory=memory,
         random_state=0,
@@ -468,7 +475,7 @@ def test_with_routing_a_net_must_be_the_weighted_twin_that_requests_weights(
             sample_weight=True
         )
         meta = DifficultyWeightedClassifier(
-            twin, difficulty_estimator=quick_difficulty(), random_state=0
+            twin, difficulty_estimator=quick_difficulty(), **STATIC, random_state=0
         ).fit(X, y)
     by_hand = make_net(WeightedNeuralNetClassifier).fit(
         X, y, sample_weight=meta.sample_weight_
