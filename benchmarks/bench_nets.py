@@ -154,8 +154,9 @@ def _resnet_recipe(max_epochs):
 RECIPES = {ResNet: _resnet_recipe}
 
 
-def make_net(module, device, max_epochs=20):
-    params = dict(
+def make_net(module, device, max_epochs=20, net_class=NeuralNetClassifier, **params):
+    """The net of the timing and quality parts; ``params`` override its own."""
+    defaults = dict(
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.Adam,
         lr=0.002,
@@ -167,8 +168,8 @@ def make_net(module, device, max_epochs=20):
         verbose=0,
     )
     if module in RECIPES:
-        params.update(RECIPES[module](max_epochs))
-    return NeuralNetClassifier(module, **params)
+        defaults.update(RECIPES[module](max_epochs))
+    return net_class(module, **{**defaults, **params})
 
 
 def digits():
@@ -324,18 +325,9 @@ ROBUST_METHODS = (
 
 def make_robust_net(module, device, max_epochs, net_class=NeuralNetClassifier, **params):
     """A net as deep-learning users train one: Adam at lr 1e-2, batches of 100."""
-    defaults = dict(
-        criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.Adam,
-        lr=0.01,
-        max_epochs=max_epochs,
-        batch_size=100,
-        iterator_train__shuffle=True,
-        train_split=None,
-        device=device,
-        verbose=0,
+    return make_net(
+        module, device, max_epochs, net_class, lr=0.01, batch_size=100, **params
     )
-    return net_class(module, **{**defaults, **params})
 
 
 def _robust_fits(module, device, epochs, rate):
