@@ -20,14 +20,23 @@ Methods, all around ``StandardScaler`` + ``LogisticRegression``:
   (5-fold, balanced accuracy on the noisy labels, cached difficulty 3 x 5),
   whose candidates are every mode at strengths 1 and 4, the cut-off modes
   with ``cutoff`` "noise" (confident learning) and "mixture", and "none"
-  (class balancing alone). From its fold scores, five choices:
+  (class balancing alone). The search scores every candidate twice: on the
+  noisy labels, and with ``make_clean_scorer(balanced_accuracy_score)``,
+  which leaves out the validation samples whose held-out difficulty (from the
+  candidate's own resampled models, trained on the training folds) is
+  beyond its class's "mad" cut-off. From the noisy fold scores, five choices:
 
   - ``all``: the best mean score over every candidate;
   - ``all-1se``: ``BaselineRefit()`` over every candidate;
   - ``down-1se``: ``BaselineRefit()`` over the modes that never raise a hard
     sample's weight (easy_first, medium_first and the cut-off modes);
   - ``cut``: the best mean score over the cut-off modes and "none";
-  - ``cut-1se``: ``BaselineRefit()`` over the same.
+  - ``cut-1se``: ``BaselineRefit()`` over the same;
+
+  and from the clean fold scores, two:
+
+  - ``clean``: the best mean clean score over every candidate;
+  - ``clean-1se``: ``BaselineRefit(metric="clean")`` over every candidate.
 
 The summary gives each method's mean balanced accuracy over the noisy cells,
 per data set, and the cells it loses to ``balanced`` by more than two standard
@@ -36,8 +45,12 @@ the outcome: each class's size and share of wrong labels, how well the
 difficulty ranks the wrong labels within each class, and for every candidate
 its inner-CV score (on the noisy labels) next to its clean test score.
 
+``--source validation`` and ``--cutoff`` change the clean scorer (see
+:func:`skdifficulty.make_clean_scorer`).
+
 Run: ``python benchmarks/bench_noisy_imbalance.py [--quick] [--seeds 0 1 2]
-[--datasets digits wine cancer synth] [--diagnose synth] [--n-jobs 1]``
+[--datasets digits wine cancer synth] [--diagnose synth] [--n-jobs 1]
+[--source difficulty] [--cutoff mad]``
 """
 
 import argparse
@@ -59,6 +72,7 @@ from skdifficulty import (
     BaselineRefit,
     DifficultyEstimator,
     DifficultyWeightedClassifier,
+    make_clean_scorer,
 )
 from skdifficulty.datasets import flip_labels, make_imbalance
 
@@ -76,6 +90,8 @@ METHODS = [
     "down-1se",
     "cut",
     "cut-1se",
+    "clean",
+    "clean-1se",
 ]
 CHOICES = METHODS[3:]
 
@@ -109,8 +125,9 @@ def grid():
     ]
 
 
-def search(seed, cache, n_jobs):
-    difficulty = DifficultyEstimator(scaled_lr(), n_repeats=3, keep_estimators=False)
+def search(seed, cache, n_jobs, clean):
+    # The clean scorer's default source reads the difficulty's resampled models.
+    difficulty = DifficultyEstimator(scaled_lr(), n_repeats=3, keep_estimators=True)
     meta = DifficultyWeightedClassifier(
         scaled_lr(),
         difficulty_estimator=difficulty,
@@ -119,7 +136,10 @@ def search(seed, cache, n_jobs):
         random_state=seed,
     )
     cv = StratifiedKFold(5, shuffle=True, random_state=seed)
-    return GridSearchCV(meta, grid(), cv=cv, scoring="balanced_accuracy", n_jobs=n_jobs)
+    scoring = {"noisy": "balanced_accuracy", "clean": clean}
+    return GridSearchCV(
+        meta, grid(), cv=cv, scoring=scoring, refit=False, n_jobs=n_jobs
+    )
 
 
 def subset(cv_results, keep):
@@ -132,24 +152,26 @@ def subset(cv_results, keep):
     }
 
 
-def choose(cv_results, modes, rule):
+def choose(cv_results, modes, rule, metric):
     """Index of the candidate a rule picks among the candidates of ``modes``."""
     params = cv_results["params"]
     keep = [i for i, p in enumerate(params) if modes is None or p["weighting"] in modes]
     sub = subset(cv_results, keep)
     if rule == "best":
-        local = int(np.nanargmax(sub["mean_test_score"]))
+        local = int(np.nanargmax(sub[f"mean_test_{metric}"]))
     else:
-        local = BaselineRefit()(sub)
+        local = BaselineRefit(metric=metric)(sub)
     return keep[local]
 
 
 CHOICE_RULES = {
-    "all": (None, "best"),
-    "all-1se": (None, "1se"),
-    "down-1se": (DOWN, "1se"),
-    "cut": ({*CUT, "none"}, "best"),
-    "cut-1se": ({*CUT, "none"}, "1se"),
+    "all": (None, "best", "noisy"),
+    "all-1se": (None, "1se", "noisy"),
+    "down-1se": (DOWN, "1se", "noisy"),
+    "cut": ({*CUT, "none"}, "best", "noisy"),
+    "cut-1se": ({*CUT, "none"}, "1se", "noisy"),
+    "clean": (None, "best", "clean"),
+    "clean-1se": (None, "1se", "clean"),
 }
 
 
@@ -173,7 +195,7 @@ def clean_learning(seed):
     )
 
 
-def run_cell(name, noise, imbalance, seed, n_jobs):
+def run_cell(name, noise, imbalance, seed, n_jobs, clean):
     X, y, X_test, y_test, _ = make_cell(name, noise, imbalance, seed)
     scores, chosen = {}, {}
 
@@ -189,10 +211,10 @@ def run_cell(name, noise, imbalance, seed, n_jobs):
         print(f"      cleanlab failed: {type(error).__name__}: {error}")
         scores["cleanlab"] = None
     with tempfile.TemporaryDirectory() as cache:
-        found = search(seed, cache, n_jobs).fit(X, y)
-        fitted = {found.best_index_: found.best_estimator_}
-        for method, (modes, rule) in CHOICE_RULES.items():
-            index = choose(found.cv_results_, modes, rule)
+        found = search(seed, cache, n_jobs, clean).fit(X, y)
+        fitted = {}
+        for method, (modes, rule, metric) in CHOICE_RULES.items():
+            index = choose(found.cv_results_, modes, rule, metric)
             if index not in fitted:  # the refit reads the cached difficulty
                 params = found.cv_results_["params"][index]
                 fitted[index] = clone(found.estimator).set_params(**params).fit(X, y)
@@ -201,7 +223,7 @@ def run_cell(name, noise, imbalance, seed, n_jobs):
     return scores, chosen
 
 
-def diagnose(name, noise, imbalance, seed):
+def diagnose(name, noise, imbalance, seed, clean):
     """What decides a cell: noise per class, its detection, and the selection."""
     X, y, X_test, y_test, flipped = make_cell(name, noise, imbalance, seed)
     print(
@@ -232,18 +254,22 @@ def diagnose(name, noise, imbalance, seed):
         f"{balanced_accuracy_score(y_test, oracle.predict(X_test)):.3f}"
     )
     with tempfile.TemporaryDirectory() as cache:
-        found = search(seed, cache, None).fit(X, y)
+        found = search(seed, cache, None, clean).fit(X, y)
         res = found.cv_results_
         test = []
         for params in res["params"]:
             model = clone(found.estimator).set_params(**params).fit(X, y)
             test.append(balanced_accuracy_score(y_test, model.predict(X_test)))
-    inner = res["mean_test_score"]
-    print("   candidate                inner CV (noisy)   clean test")
+    inner, inner_clean = res["mean_test_noisy"], res["mean_test_clean"]
+    print("   candidate          inner CV: noisy    clean scorer   clean test")
     for i in np.argsort(-inner):
-        print(f"   {describe(res['params'][i]):<24} {inner[i]:10.3f} {test[i]:12.3f}")
-    rho = spearmanr(inner, test).statistic
-    print(f"   rank correlation of inner-CV and clean test scores: {rho:.2f}")
+        print(
+            f"   {describe(res['params'][i]):<24} {inner[i]:8.3f} "
+            f"{inner_clean[i]:14.3f} {test[i]:12.3f}"
+        )
+    for label, scores in (("noisy", inner), ("clean scorer", inner_clean)):
+        rho = spearmanr(scores, test).statistic
+        print(f"   rank correlation of inner-CV ({label}) and clean test: {rho:.2f}")
 
 
 def cells(names, quick):
@@ -315,19 +341,29 @@ def main(argv=None):
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--diagnose", nargs="*", default=None)
     parser.add_argument("--n-jobs", type=int, default=None)
+    parser.add_argument(
+        "--source", choices=["difficulty", "validation"], default="difficulty"
+    )
+    parser.add_argument("--cutoff", default="mad")
     args = parser.parse_args(argv)
+    cutoff = args.cutoff
+    if cutoff not in ("mad", "mixture", "noise"):
+        cutoff = float(cutoff)
+    clean = make_clean_scorer(
+        balanced_accuracy_score, source=args.source, cutoff=cutoff
+    )
     warnings.filterwarnings("ignore")  # tiny imbalanced classes warn in every fold
     start = time.perf_counter()
     with threadpool_limits(1):
         if args.diagnose is not None:
             for name in args.diagnose or ["synth", "digits"]:
                 for noise in NOISES[:2]:
-                    diagnose(name, noise, 10, args.seeds[0])
+                    diagnose(name, noise, 10, args.seeds[0], clean)
             print(f"\ntotal wall time {time.perf_counter() - start:.0f} s")
             return
         print(
             f"{'data':<7}{'noise':<9}{'imb':>4}{'seed':>5}"
-            + "".join(f"{m:>9}" for m in METHODS)
+            + "".join(f"{m:>10}" for m in METHODS)
             + "  choices: "
             + " | ".join(CHOICES)
         )
@@ -335,11 +371,13 @@ def main(argv=None):
         for name, noise, imbalance in cells(args.datasets, args.quick):
             label = f"{noise[0]} {noise[1]:.0%}"
             for seed in args.seeds:
-                scores, chosen = run_cell(name, noise, imbalance, seed, args.n_jobs)
+                scores, chosen = run_cell(
+                    name, noise, imbalance, seed, args.n_jobs, clean
+                )
                 results.append({"name": name, "noise": label, "scores": scores})
                 print(
                     f"{name:<7}{label:<9}{imbalance:>4}{seed:>5}"
-                    + "".join(f"{fmt(scores[m]):>9}" for m in METHODS)
+                    + "".join(f"{fmt(scores[m]):>10}" for m in METHODS)
                     + "  "
                     + " | ".join(chosen[m] for m in CHOICES),
                     flush=True,

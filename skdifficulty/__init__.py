@@ -3,6 +3,7 @@
 from ._difficulty import DifficultyEstimator
 from ._inspection import difficulty_table
 from ._meta import DifficultyWeightedClassifier, DifficultyWeightedRegressor
+from ._scoring import make_clean_scorer
 from ._selection import BaselineRefit
 from ._weighting import (
     WEIGHTING_MODES,
@@ -28,6 +29,7 @@ __all__ = [
     "difficulty_weights",
     "easy_first",
     "hard_first",
+    "make_clean_scorer",
     "medium_first",
     "two_ends",
 ]

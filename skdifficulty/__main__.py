@@ -94,8 +94,10 @@ scikit-learn, nothing is downloaded), then compare on the clean test set a
 plain scaled logistic regression with the same model trained with
 difficulty-based sample weights: each weighting mode at a fixed strength, and
 the mode and strength that a grid search picks by cross-validation on the
-noisy labels, as you would on your own data. Also prints how well difficulty
-finds the flipped labels (AUROC), and writes plots to --output-dir.
+noisy labels, as you would on your own data (scored by make_clean_scorer,
+which leaves out the validation labels that the held-out difficulty finds
+wrong). Also prints how well difficulty finds the flipped labels (AUROC), and
+writes plots to --output-dir.
 
 With --task regression: replace a share of the training targets of
 scikit-learn's diabetes data by gross errors, and compare by the mean squared

@@ -9,6 +9,7 @@ public API or these re-exports. Every name works from scikit-learn 1.6 on.
 
 import sklearn
 from sklearn.base import _fit_context
+from sklearn.metrics._scorer import _Scorer
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -27,6 +28,7 @@ from sklearn.utils.validation import (
 
 __all__ = [
     "SKLEARN_INDEXES_PYARROW",
+    "Scorer",
     "HasMethods",
     "Hidden",
     "Interval",
@@ -52,6 +54,9 @@ check_method_params = _check_method_params
 check_feature_names_in = _check_feature_names_in
 check_sample_weight = _check_sample_weight
 num_samples = _num_samples
+# The scorer class of make_scorer: a subclass is a scorer to every search
+# (multi-metric caching of predictions, sample_weight, metadata routing).
+Scorer = _Scorer
 
 # scikit-learn indexes the rows of a pyarrow Table from 1.7 on.
 SKLEARN_INDEXES_PYARROW = tuple(

@@ -114,22 +114,30 @@ def _row(name, model, data, task, balanced, **settings):
 def _task_models(args, memory):
     """The plain model, the weighted one, and the search's scorer and folds.
 
-    Regression also gets a robust-loss reference (Huber's). The grid search
-    scores regression by the median absolute error: its folds hold
-    contaminated targets too, and a mean squared error on them would
-    reward fitting the gross errors.
+    Regression also gets a robust-loss reference (Huber's). The validation
+    folds of the grid search hold wrong labels (contaminated targets) too,
+    and a score on them would reward fitting them. Classification scores
+    with make_clean_scorer, which leaves out the validation samples whose
+    held-out difficulty (by the resampled models of each candidate's
+    difficulty, kept for that) stands out. Regression scores by the median
+    absolute error, which the gross errors cannot sway: a clean mean squared
+    error missed one-sided gross errors that had pulled the resampled models
+    toward them.
     """
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score
     from sklearn.model_selection import KFold, StratifiedKFold
 
     from ._meta import DifficultyWeightedClassifier, DifficultyWeightedRegressor
+    from ._scoring import make_clean_scorer
 
     balanced = args.imbalance is not None
     # One difficulty setting everywhere, so that the cache serves every model
     # fitted on the same training set; the grid search parallelizes instead.
+    # The clean scorer of classification reads the kept models.
     difficulty = DifficultyEstimator(
         cv=args.cv,
         n_repeats=args.n_repeats,
-        keep_estimators=False,
+        keep_estimators=args.task == "classification",
         random_state=args.random_state,
     )
     if args.task == "regression":
@@ -155,7 +163,9 @@ def _task_models(args, memory):
             memory=memory,
         ),
         references={},
-        scoring="balanced_accuracy" if balanced else "accuracy",
+        scoring=make_clean_scorer(
+            balanced_accuracy_score if balanced else accuracy_score
+        ),
         folds=StratifiedKFold(
             args.search_cv, shuffle=True, random_state=args.random_state
         ),

@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     check_consistent_length,
     check_is_fitted,
+    column_or_1d,
     validate_data,
 )
 from tqdm.auto import tqdm
@@ -26,6 +27,7 @@ from ._compat import (
 )
 from ._decomposition import DECOMPOSABLE_LOSSES, LOSSES, make_accumulator
 from ._defaults import REGRESSION_TARGETS, default_estimator
+from ._inspection import label_codes
 from ._predictions import PredictionCheck
 from ._resampling import RESAMPLING_METHODS, Split, make_splits, n_splits
 from ._routing import (
@@ -402,19 +404,49 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
             drawn from the models' mean prediction. For the training samples'
             own scores, use :meth:`fit_transform` or ``difficulty_``.
         """
+        accumulator = self._score_with_kept_models(X, None, "transform")
+        if self.loss_ == "squared_error":
+            return self._stack(accumulator.label_free(self._mean_bias))
+        return self._stack(accumulator.label_free())
+
+    def _heldout_scores(self, X, y):
+        """Scores of new labelled samples from the kept models, which never saw them.
+
+        Returns the scores (``"difficulty"``, and ``"bias"`` and ``"variance"``
+        where the loss splits) and the mean prediction: the class
+        probabilities in the order of ``classes_``, or the mean regression
+        prediction. Labels unknown to the fit are refused.
+        """
+        accumulator = self._score_with_kept_models(
+            X, y, "scoring labelled new samples"
+        )
+        return accumulator.scores(), accumulator.mean_prediction()
+
+    def _score_with_kept_models(self, X, y, purpose):
+        """An accumulator fed with every kept model's prediction for ``X``."""
         check_is_fitted(self, "loss_")
-        if not self.keep_estimators:
+        if not self.keep_estimators or not hasattr(self, "estimators_"):
             raise NotFittedError(
-                "transform scores new samples with the resampled models, which "
-                "were not kept (keep_estimators=False). Refit with "
-                "keep_estimators=True, or read the training samples' scores from "
-                "difficulty_ / fit_transform."
+                f"{purpose} needs the resampled models, which were not kept "
+                "(keep_estimators=False). Refit with keep_estimators=True, or read "
+                "the training samples' scores from difficulty_ / fit_transform."
             )
         X = check_features(X, min_samples=1)
         validate_data(self, X, reset=False, skip_check_array=True)
         n_samples = X.shape[0]
+        targets = None
+        if y is not None:
+            check_consistent_length(X, y)
+            if self._is_classifier:
+                targets = label_codes(column_or_1d(y, warn=True), self.classes_)
+            else:
+                targets = check_regression_targets(y)
         accumulator = make_accumulator(
-            self.loss_, n_samples, self._n_outputs(), **self._accumulator_kwargs()
+            self.loss_,
+            n_samples,
+            self._n_outputs(),
+            targets,
+            **self._accumulator_kwargs(),
         )
         method = self._prediction_method()
         everyone = np.arange(n_samples)
@@ -429,9 +461,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
                 getattr(model, "classes_", None),
             )
             accumulator.update(everyone, self._encode(result, f"estimators_[{i}]"))
-        if self.loss_ == "squared_error":
-            return self._stack(accumulator.label_free(self._mean_bias))
-        return self._stack(accumulator.label_free())
+        return accumulator
 
     def get_feature_names_out(self, input_features=None):
         """Names of the score columns.
