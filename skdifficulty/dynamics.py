@@ -23,8 +23,8 @@ import numpy as np
 try:
     import torch
     from skorch.callbacks import Callback
-    from skorch.dataset import Dataset, unpack_data
-    from skorch.utils import to_numpy, to_tensor
+    from skorch.dataset import unpack_data
+    from skorch.utils import to_numpy
 except ImportError as exc:  # torch or skorch missing
     raise ImportError(
         "skdifficulty.dynamics needs PyTorch and skorch. Install PyTorch first, "
@@ -45,6 +45,7 @@ from ._skorch_utils import (
     seed_torch,
 )
 from ._validation import check_class_labels
+from ._stacked import _array_data
 from .skorch import _PENDING_WEIGHT, _n_samples, _split_weight, as_weighted_net
 
 __all__ = [
@@ -416,13 +417,10 @@ def _arrays_of(dataset):
     if isinstance(dataset, torch.utils.data.Subset):
         indices = torch.as_tensor(np.asarray(dataset.indices))
         dataset = dataset.dataset
-    dataset = getattr(dataset, "dataset", dataset)  # under the weights
-    if type(dataset) is not Dataset:
+    arrays = _array_data(getattr(dataset, "dataset", dataset))  # under the weights
+    if arrays is None or arrays[1] is None:
         return None
-    arrays = (np.ndarray, torch.Tensor)
-    if not (isinstance(dataset.X, arrays) and isinstance(dataset.y, arrays)):
-        return None
-    X, y = to_tensor(dataset.X, device="cpu"), to_tensor(dataset.y, device="cpu")
+    X, y = arrays
     if indices is not None:
         X, y = X[indices], y[indices]
     return X, y
