@@ -36,7 +36,7 @@ if not all(_importable(name) for name in ("torch", "skorch")):
     collect_ignore += [
         "skdifficulty/skorch.py",
         "skdifficulty/dynamics.py",
-        "skdifficulty/_stacked.py",
+        "skdifficulty/nets",
         "tests/_nets.py",
         "tests/test_dynamics.py",
     ]

@@ -33,7 +33,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skdifficulty import DifficultyEstimator, difficulty_table
-from skdifficulty._demo import contaminated_diabetes
+from skdifficulty.cli._demo import contaminated_diabetes
 from skdifficulty._inspection import confident_joint
 from skdifficulty.datasets import flip_labels
 

@@ -39,7 +39,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
-from skdifficulty._weighting import difficulty_weights
+from skdifficulty.weighting._weights import difficulty_weights
 from skdifficulty.datasets import load_noisy_digits
 
 MODES = ["easy_first", "hard_first", "medium_first", "two_ends"]

@@ -18,7 +18,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
-from ._compat import (
+from .utils._compat import (
     HasMethods,
     Hidden,
     Interval,
@@ -26,8 +26,8 @@ from ._compat import (
     fit_context,
     num_samples,
 )
-from ._defaults import default_estimator
-from ._difficulty import DifficultyEstimator
+from .estimate._defaults import default_estimator
+from .estimate._estimator import DifficultyEstimator
 from ._inspection import confident_relabel, label_codes
 from ._routing import (
     check_takes_weights,
@@ -35,9 +35,9 @@ from ._routing import (
     fit_params_with_weights,
     prepare_for_weights,
 )
-from ._skorch_utils import is_skorch_net
-from ._validation import check_has_features, check_weights
-from ._weighting import (
+from .nets._rules import is_skorch_net
+from .utils._validation import check_has_features, check_weights
+from .weighting._weights import (
     LABEL_MODES,
     WEIGHTING_CONSTRAINTS,
     WEIGHTING_MODES,
@@ -551,7 +551,7 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         """The net with :class:`~skdifficulty.dynamics.DynamicWeights` if asked."""
         if not self._dynamic(weighted):
             return weighted
-        from .dynamics import DynamicWeights
+        from .nets._dynamics import DynamicWeights
 
         best = getattr(difficulty_estimator, "best_epochs_", None)
         # Before the net fits the wrong labels: when the held-out members

@@ -34,14 +34,14 @@ def prepare_for_weights(estimator):
             estimator = clone(estimator).set_params(**{name: prepared})
         return estimator
     if _is_skorch_net(estimator):
-        from .skorch import as_weighted_net
+        from .nets._weighted import as_weighted_net
 
         return as_weighted_net(estimator)
     return estimator
 
 
 def _is_skorch_net(estimator):
-    from ._skorch_utils import is_skorch_net
+    from .nets._rules import is_skorch_net
 
     return is_skorch_net(estimator)
 

@@ -19,7 +19,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import clone, is_regressor
 
-from ._compat import (
+from .utils._compat import (
     HasMethods,
     Interval,
     Scorer,
@@ -28,9 +28,9 @@ from ._compat import (
     safe_indexing,
     validate_params,
 )
-from ._defaults import default_estimator
-from ._difficulty import DifficultyEstimator
-from ._weighting import difficulty_cutoff
+from .estimate._defaults import default_estimator
+from .estimate._estimator import DifficultyEstimator
+from .weighting._weights import difficulty_cutoff
 
 CLEAN_SOURCES = ("difficulty", "validation")
 """Names accepted by ``make_clean_scorer(source=...)``."""

@@ -14,7 +14,7 @@ from numbers import Real
 
 import numpy as np
 
-from ._compat import Interval, validate_params
+from .utils._compat import Interval, validate_params
 
 
 class BaselineRefit:

@@ -28,11 +28,8 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from skdifficulty import (  # noqa: E402
     DifficultyEstimator,
     DifficultyWeightedClassifier,
-    _cli,
-    _demo,
-    _score,
 )
-from skdifficulty.__main__ import build_parser, main  # noqa: E402
+from skdifficulty.cli import _demo, _io, _score, build_parser, main  # noqa: E402
 from skdifficulty.datasets import load_noisy_digits  # noqa: E402
 
 FAST = ["--cv", "3", "--n-repeats", "2", "--n-jobs", "1", "--quiet"]
@@ -449,9 +446,9 @@ def test_score_refuses_an_input_named_through_a_link(
 
 
 def test_same_file():
-    assert _cli.same_file("a.csv", "./x/../a.csv")
-    assert not _cli.same_file("a.csv", "b.csv")
-    assert not _cli.same_file("a.csv", "a.csv.gz")
+    assert _io.same_file("a.csv", "./x/../a.csv")
+    assert not _io.same_file("a.csv", "b.csv")
+    assert not _io.same_file("a.csv", "a.csv.gz")
 
 
 @pytest.mark.parametrize(
@@ -491,7 +488,7 @@ def test_score_unwritable_output_is_refused_first(
     existing.write_text("keep")
     access = os.access
     monkeypatch.setattr(
-        _cli.os, "access", lambda p, mode: Path(p) != existing and access(p, mode)
+        _io.os, "access", lambda p, mode: Path(p) != existing and access(p, mode)
     )
     status, _, err = run(
         capsys, "score", csv_file, "--target", "label", "--output", existing
@@ -503,7 +500,7 @@ def test_score_unwritable_output_is_refused_first(
     folder = tmp_path / "locked"
     folder.mkdir()
     monkeypatch.setattr(
-        _cli.os, "access", lambda p, mode: Path(p) != folder and access(p, mode)
+        _io.os, "access", lambda p, mode: Path(p) != folder and access(p, mode)
     )
     status, _, err = run(
         capsys, "score", csv_file, "--target", "label", "--output", folder / "o.csv"
@@ -558,7 +555,7 @@ def test_write_table_replaces_keeping_the_mode_and_follows_links(tmp_path):
     target.chmod(0o640)
     link = tmp_path / "link.csv.gz"
     os.symlink(target, link)
-    _cli.write_table(frame, link)
+    _io.write_table(frame, link)
     assert link.is_symlink()
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     pd.testing.assert_frame_equal(pd.read_csv(target), frame)  # gzip, by the name
@@ -571,7 +568,7 @@ def test_write_table_replaces_keeping_the_mode_and_follows_links(tmp_path):
 def test_write_table_new_file_mode_follows_the_umask(tmp_path):
     umask = os.umask(0o027)
     try:
-        _cli.write_table(pd.DataFrame({"a": [1]}), tmp_path / "new.csv")
+        _io.write_table(pd.DataFrame({"a": [1]}), tmp_path / "new.csv")
     finally:
         os.umask(umask)
     assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o640
@@ -610,7 +607,7 @@ def test_datetime_columns_are_named(capsys, tmp_path):
 
 
 def test_parquet_without_pyarrow(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(_cli, "installed", lambda name: name != "pyarrow")
+    monkeypatch.setattr(_io, "installed", lambda name: name != "pyarrow")
     path = tmp_path / "data.parquet"
     path.write_bytes(b"")
     status, _, err = run(capsys, "score", path, "--target", "y")
@@ -766,7 +763,7 @@ def test_demo_imbalance_bound_is_enough(capsys, tmp_path, no_fit):
     )
     assert _demo.demo_data(args).y_train.shape[0] > 0
     args.imbalance = round(bound + 0.1, 1)
-    with pytest.raises(_cli.CommandError, match="training images with --imbalance"):
+    with pytest.raises(_io.CommandError, match="training images with --imbalance"):
         _demo.demo_data(args)
 
 
@@ -813,7 +810,7 @@ def test_demo_output_dir_is_checked_first(capsys, tmp_path, no_fit, make, messag
 def test_demo_unwritable_output_dir(capsys, tmp_path, no_fit, monkeypatch):
     access = os.access
     monkeypatch.setattr(
-        _cli.os, "access", lambda p, mode: Path(p) != tmp_path and access(p, mode)
+        _io.os, "access", lambda p, mode: Path(p) != tmp_path and access(p, mode)
     )
     for path in (tmp_path, tmp_path / "new" / "plots"):
         status, _, err = run(capsys, "demo", "--output-dir", path)
@@ -826,7 +823,7 @@ def test_demo_unwritable_output_dir(capsys, tmp_path, no_fit, monkeypatch):
     plot.parent.mkdir()
     plot.write_bytes(b"old")
     monkeypatch.setattr(
-        _cli.os, "access", lambda p, mode: Path(p) != plot and access(p, mode)
+        _io.os, "access", lambda p, mode: Path(p) != plot and access(p, mode)
     )
     status, _, err = run(capsys, "demo", "--output-dir", plot.parent)
     assert status == 2
@@ -839,7 +836,7 @@ def test_demo_without_matplotlib_ignores_the_output_dir(tmp_path, monkeypatch):
     (tmp_path / "f").write_text("x")
     args = build_parser().parse_args(["demo", "--output-dir", str(tmp_path / "f")])
     _demo.check_demo_options(args, plots=False)
-    with pytest.raises(_cli.CommandError, match="exists and is not a folder"):
+    with pytest.raises(_io.CommandError, match="exists and is not a folder"):
         _demo.check_demo_options(args, plots=True)
 
 

@@ -9,7 +9,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import softmax
 
-from skdifficulty._decomposition import (
+from skdifficulty.estimate._decomposition import (
     CLASSIFICATION_LOSSES,
     DECOMPOSABLE_LOSSES,
     LOSSES,

@@ -16,7 +16,7 @@ from skdifficulty import (
     DifficultyWeightedClassifier,
     DifficultyWeightedRegressor,
 )
-from skdifficulty._validation import check_features, is_dataframe
+from skdifficulty.utils._validation import check_features, is_dataframe
 
 COLUMNS = ["a", "b", "c"]
 

@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-import skdifficulty._runners as runners_module
+import skdifficulty.estimate._runners as runners_module
 from skdifficulty import (
     DifficultyEstimator,
     DifficultyWeightedClassifier,
@@ -487,7 +487,7 @@ def test_refine_rounds_are_cached(tmp_path, monkeypatch):
 
 def test_grid_search_over_every_mode_finds_a_cutoff_mode(tmp_path):
     from skdifficulty import WEIGHTING_MODES
-    from skdifficulty._weighting import LABEL_MODES
+    from skdifficulty.weighting._weights import LABEL_MODES
 
     X, y, _ = contaminated_line(seed=1)
     meta = DifficultyWeightedRegressor(

@@ -14,7 +14,7 @@ from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 
 from skdifficulty import DifficultyEstimator  # noqa: E402
-from skdifficulty._weighting import difficulty_weights, easy_first  # noqa: E402
+from skdifficulty.weighting._weights import difficulty_weights, easy_first  # noqa: E402
 from skdifficulty.plotting import (  # noqa: E402
     DataMapDisplay,
     DifficultyCurveDisplay,

@@ -21,7 +21,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
-import skdifficulty._runners as runners_module
+import skdifficulty.estimate._runners as runners_module
 from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
 
 N_SAMPLES = 90

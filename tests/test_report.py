@@ -29,9 +29,9 @@ pytest.importorskip("matplotlib")
 from sklearn.datasets import load_diabetes, load_wine  # noqa: E402
 
 from skdifficulty import DifficultyEstimator  # noqa: E402
-from skdifficulty.__main__ import main  # noqa: E402
-from skdifficulty._report import MIN_TABLE_ROWS, build_report  # noqa: E402
-from skdifficulty._score import score_table  # noqa: E402
+from skdifficulty.cli import main  # noqa: E402
+from skdifficulty.cli._report import MIN_TABLE_ROWS, build_report  # noqa: E402
+from skdifficulty.cli._score import score_table  # noqa: E402
 from skdifficulty.datasets import flip_labels  # noqa: E402
 
 FAST = ["--cv", "5", "--n-repeats", "1", "--n-jobs", "1", "--quiet"]

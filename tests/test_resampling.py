@@ -13,7 +13,7 @@ from sklearn.model_selection import (
 )
 
 from skdifficulty import DifficultyEstimator
-from skdifficulty._resampling import RESAMPLING_METHODS, make_splits, n_splits
+from skdifficulty.estimate._resampling import RESAMPLING_METHODS, make_splits, n_splits
 
 RANDOM_PLANS = ["bootstrap", "subsample"]
 

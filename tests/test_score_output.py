@@ -17,8 +17,8 @@ pd = pytest.importorskip("pandas")
 
 from sklearn.datasets import load_diabetes, load_wine  # noqa: E402
 
-from skdifficulty import _score  # noqa: E402
-from skdifficulty.__main__ import main  # noqa: E402
+from skdifficulty.cli import _score  # noqa: E402
+from skdifficulty.cli import main  # noqa: E402
 from skdifficulty.datasets import flip_labels  # noqa: E402
 
 FAST = ["--cv", "5", "--n-repeats", "1", "--n-jobs", "1", "--quiet"]

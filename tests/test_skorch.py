@@ -35,7 +35,7 @@ from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor  # noqa: E
 from skorch.classifier import NeuralNetBinaryClassifier  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 
-from skdifficulty._skorch_utils import is_skorch_net  # noqa: E402
+from skdifficulty.nets._rules import is_skorch_net  # noqa: E402
 from skdifficulty.skorch import (  # noqa: E402
     SampleWeightMixin,
     WeightedNeuralNetBinaryClassifier,
@@ -867,7 +867,7 @@ def test_is_skorch_net_does_not_import_skorch(monkeypatch):
 def test_the_helper_module_does_not_import_torch():
     code = (
         "import sys\n"
-        "from skdifficulty._skorch_utils import is_skorch_net\n"
+        "from skdifficulty.nets._rules import is_skorch_net\n"
         "assert not is_skorch_net(object())\n"
         "assert 'torch' not in sys.modules and 'skorch' not in sys.modules\n"
     )
@@ -877,7 +877,8 @@ def test_the_helper_module_does_not_import_torch():
 @pytest.mark.parametrize("missing", ["torch", "skorch"])
 def test_import_error_names_the_extra(monkeypatch, missing):
     monkeypatch.setitem(sys.modules, missing, None)  # makes `import missing` fail
-    monkeypatch.delitem(sys.modules, "skdifficulty.skorch")
+    for module in ("skdifficulty.skorch", "skdifficulty.nets._weighted"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
     with pytest.raises(
         ImportError, match=r'pip install "skdifficulty\[torch\]"'
     ) as err:

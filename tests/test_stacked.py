@@ -26,10 +26,10 @@ from skorch.callbacks import (  # noqa: E402
 from skorch.helper import SliceDataset  # noqa: E402
 
 from skdifficulty import DifficultyEstimator  # noqa: E402
-from skdifficulty._resampling import Split  # noqa: E402
-from skdifficulty._runners import MAX_SEED, FitPlan  # noqa: E402
-from skdifficulty._skorch_utils import seed_torch  # noqa: E402
-from skdifficulty._stacked import (  # noqa: E402
+from skdifficulty.estimate._resampling import Split  # noqa: E402
+from skdifficulty.estimate._runners import MAX_SEED, FitPlan  # noqa: E402
+from skdifficulty.nets._rules import seed_torch  # noqa: E402
+from skdifficulty.nets._stacked import (  # noqa: E402
     MemoryEstimate,
     StackedNetRunner,
     clip_norm_per_member,
@@ -681,13 +681,13 @@ def test_auto_chunk_size_trains_as_the_whole_stack_and_too_little_memory_stops_i
         6,
     )
     room = (6 * est.per_member + 4 * est.activations) / 0.9 + 1
-    monkeypatch.setattr("skdifficulty._stacked._available_bytes", lambda d: room)
+    monkeypatch.setattr("skdifficulty.nets._stacked._available_bytes", lambda d: room)
     chunked, runner = stacked_run(make_net(), X, y, splits, seeds, chunk_size="auto")
     assert runner.memory.chunk_size("auto") == 4
     for ours, theirs in zip(chunked, whole, strict=True):
         assert_allclose(ours.prediction, theirs.prediction, atol=1e-6)
 
-    monkeypatch.setattr("skdifficulty._stacked._available_bytes", lambda d: 1000)
+    monkeypatch.setattr("skdifficulty.nets._stacked._available_bytes", lambda d: 1000)
     estimator = DifficultyEstimator(
         make_net(), cv=3, n_repeats=2, engine="stacked", chunk_size="auto"
     )

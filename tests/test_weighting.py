@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skdifficulty._weighting import (
+from skdifficulty.weighting._weights import (
     CUTOFF_MODES,
     LABEL_MODES,
     CUTOFFS,

@@ -20,7 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import Bunch
 
-from ._cli import (
+from ._io import (
     CommandError,
     _check_folder,
     _existing_ancestor,
@@ -31,9 +31,9 @@ from ._cli import (
     require_pandas,
     write_atomically,
 )
-from ._defaults import default_estimator
-from ._difficulty import DifficultyEstimator
-from ._weighting import LABEL_MODES, WEIGHTING_MODES
+from ..estimate._defaults import default_estimator
+from ..estimate._estimator import DifficultyEstimator
+from ..weighting._weights import LABEL_MODES, WEIGHTING_MODES
 
 # The modes that read the difficulty alone (the label modes need held-out
 # class probabilities, which a regression has not).
@@ -127,8 +127,8 @@ def _task_models(args, memory):
     from sklearn.metrics import accuracy_score, balanced_accuracy_score
     from sklearn.model_selection import KFold, StratifiedKFold
 
-    from ._meta import DifficultyWeightedClassifier, DifficultyWeightedRegressor
-    from ._scoring import make_clean_scorer
+    from .._meta import DifficultyWeightedClassifier, DifficultyWeightedRegressor
+    from .._scoring import make_clean_scorer
 
     balanced = args.imbalance is not None
     # One difficulty setting everywhere, so that the cache serves every model
@@ -278,7 +278,7 @@ def write_demo_plots(data, difficulty, strengths, output_dir, task="classificati
     matplotlib.use("Agg")  # files only: never open a window
     import matplotlib.pyplot as plt
 
-    from .plotting import DifficultyDisplay, WeightingDisplay
+    from ..plotting._displays import DifficultyDisplay, WeightingDisplay
 
     output_dir = Path(output_dir)
     try:
@@ -415,7 +415,7 @@ def _min_class_size(cv, search_cv):
 
 
 def _noisy_digits(args, imbalance):
-    from .datasets import load_noisy_digits
+    from ..datasets._datasets import load_noisy_digits
 
     return load_noisy_digits(
         noise=args.noise,

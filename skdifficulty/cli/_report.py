@@ -15,7 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from . import __version__
+from .. import __version__
 
 MIN_TABLE_ROWS = 200
 """The report's table shows the flagged rows, and at least this many."""
@@ -133,7 +133,7 @@ def _difficulty_plots(estimator, table, classification):
     """The per-class difficulty and the bias-variance map, as figures."""
     import matplotlib.pyplot as plt
 
-    from .plotting import DifficultyDisplay
+    from ..plotting._displays import DifficultyDisplay
 
     flagged = table["flagged"].to_numpy()
     labels = table["given_label"].map(str).to_numpy() if classification else None

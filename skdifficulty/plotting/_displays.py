@@ -1,12 +1,4 @@
-"""Plots of per-sample difficulty, of training dynamics and of the weighting schemes.
-
-The displays follow scikit-learn's Display convention (see
-:class:`sklearn.metrics.RocCurveDisplay`): a ``from_*`` class method computes
-what is needed and plots it, ``plot`` draws again on other axes, and the
-matplotlib objects are kept in attributes ending in an underscore. matplotlib
-is imported only when something is drawn: install it with
-``pip install "skdifficulty[plot]"``.
-"""
+"""The Displays behind :mod:`skdifficulty.plotting`."""
 
 import warnings
 from numbers import Integral, Real
@@ -16,9 +8,9 @@ from scipy.stats import gaussian_kde
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._compat import Interval, StrOptions, validate_params
-from ._validation import check_finite, check_float_vector, check_length
-from ._weighting import CUTOFF_MODES, WEIGHTING_MODES, difficulty_weights
+from ..utils._compat import Interval, StrOptions, validate_params
+from ..utils._validation import check_finite, check_float_vector, check_length
+from ..weighting._weights import CUTOFF_MODES, WEIGHTING_MODES, difficulty_weights
 
 __all__ = [
     "DataMapDisplay",
@@ -582,7 +574,7 @@ class WeightingDisplay:
     See Also
     --------
     DifficultyDisplay : The difficulty of the samples of a data set.
-    skdifficulty._weighting.difficulty_weights : The weights plotted.
+    skdifficulty.difficulty_weights : The weights plotted.
 
     Examples
     --------

@@ -30,7 +30,7 @@ def is_skorch_net(estimator):
     Examples
     --------
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from skdifficulty._skorch_utils import is_skorch_net
+    >>> from skdifficulty.nets._rules import is_skorch_net
     >>> is_skorch_net(LogisticRegression())
     False
     """

@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from ._cli import (
+from ._io import (
     CommandError,
     check_fits,
     check_output,
@@ -34,8 +34,8 @@ from ._cli import (
     write_table,
     write_text,
 )
-from ._difficulty import DifficultyEstimator
-from ._inspection import inspect
+from ..estimate._estimator import DifficultyEstimator
+from .._inspection import inspect
 
 ESTIMATORS = ("logistic", "forest", "hgb")
 """Names accepted by ``score --estimator``."""

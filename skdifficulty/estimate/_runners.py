@@ -20,7 +20,7 @@ one fit ends the fit), and must give the same results for the same seeds.
 
 - :class:`JoblibRunner` (this module): one clone of the estimator per split,
   in parallel through joblib, under any joblib backend.
-- ``StackedNetRunner`` (:mod:`skdifficulty._stacked`): all members of a
+- ``StackedNetRunner`` (:mod:`skdifficulty.nets._stacked`): all members of a
   skorch net trained together in one vectorized pass.
 """
 
@@ -34,8 +34,8 @@ from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._compat import check_method_params, safe_split
-from ._skorch_utils import is_skorch_net, seed_torch
+from ..utils._compat import check_method_params, safe_split
+from ..nets._rules import is_skorch_net, seed_torch
 
 MAX_SEED = np.iinfo(np.int32).max
 

@@ -1,9 +1,4 @@
-"""Data with known sources of difficulty: label noise, imbalance, margin, overlap.
-
-The generators record, for every sample, which factor made it hard, so that a
-difficulty measure can be checked against ground truth. Every function is
-deterministic given ``random_state`` and never modifies its inputs.
-"""
+"""The generators behind :mod:`skdifficulty.datasets`."""
 
 import sys
 from numbers import Integral, Real
@@ -16,8 +11,8 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 
-from ._compat import Interval, StrOptions, safe_indexing, validate_params
-from ._runners import MAX_SEED
+from ..utils._compat import Interval, StrOptions, safe_indexing, validate_params
+from ..estimate._runners import MAX_SEED
 
 __all__ = [
     "flip_labels",

@@ -38,9 +38,9 @@ from skorch.dataset import Dataset, unpack_data
 from skorch.utils import to_tensor
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
-from ._runners import Result, seed_estimator
-from ._skorch_utils import initialized_user_callbacks
-from .skorch import (
+from ..estimate._runners import Result, seed_estimator
+from ._rules import initialized_user_callbacks
+from ._weighted import (
     GradientValueClipping,
     SampleWeightMixin,
     per_sample_losses,

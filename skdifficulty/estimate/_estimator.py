@@ -17,7 +17,7 @@ from sklearn.utils.validation import (
 )
 from tqdm.auto import tqdm
 
-from ._compat import (
+from ..utils._compat import (
     HasMethods,
     Interval,
     StrOptions,
@@ -27,10 +27,10 @@ from ._compat import (
 )
 from ._decomposition import DECOMPOSABLE_LOSSES, LOSSES, make_accumulator
 from ._defaults import REGRESSION_TARGETS, default_estimator
-from ._inspection import label_codes
+from .._inspection import label_codes
 from ._predictions import PredictionCheck
 from ._resampling import RESAMPLING_METHODS, Split, make_splits, n_splits
-from ._routing import (
+from .._routing import (
     check_weight_request,
     estimator_router,
     fit_params_with_weights,
@@ -38,14 +38,14 @@ from ._routing import (
     routing_enabled,
 )
 from ._runners import MAX_SEED, Failure, FitPlan, JoblibRunner, Result
-from ._skorch_utils import (
+from ..nets._rules import (
     active_callbacks,
     ends_in_net,
     is_skorch_net,
     is_slice_dataset,
     prepare_net_for_resampling,
 )
-from ._validation import (
+from ..utils._validation import (
     check_class_labels,
     check_features,
     check_regression_targets,
@@ -621,7 +621,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
                     f"{_name(estimator)} is not a skorch net. Use engine='sequential'."
                 )
             return "sequential"
-        from ._stacked import stacking_refusal
+        from ..nets._stacked import stacking_refusal
 
         refusal = stacking_refusal(estimator, params)
         if refusal is None:
@@ -658,7 +658,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
                     "callback, run for each member)."
                 )
             return None  # the user's own rule, run for each member
-        from ._stacked import MemberStopping
+        from ..nets._stacked import MemberStopping
 
         max_epochs = None
         if self.early_stopping == "auto":
@@ -691,7 +691,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
                     "scores come from the members trained together."
                 )
             return JoblibRunner(self.n_jobs)
-        from ._stacked import StackedNetRunner
+        from ..nets._stacked import StackedNetRunner
 
         return StackedNetRunner(
             self.chunk_size,

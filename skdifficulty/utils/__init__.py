@@ -1,0 +1,3 @@
+"""Shared utilities: input validation, scikit-learn compatibility, optional
+imports and robust statistics.
+"""
