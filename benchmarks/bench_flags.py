@@ -33,8 +33,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skdifficulty import DifficultyEstimator, difficulty_table
-from skdifficulty.cli._demo import contaminated_diabetes
 from skdifficulty._inspection import confident_joint
+from skdifficulty.cli._demo import contaminated_diabetes
 from skdifficulty.datasets import flip_labels
 
 DATA = {

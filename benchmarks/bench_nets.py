@@ -39,6 +39,13 @@ import time
 
 import numpy as np
 import torch
+from noisy_label_anchors import (  # noqa: I001 (next to this script)
+    CoTeachingNet,
+    GCELoss,
+    SCELoss,
+    clean_subset,
+    prune_and_refit,
+)
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.metrics import roc_auc_score
@@ -49,14 +56,6 @@ from threadpoolctl import threadpool_limits
 
 from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
 from skdifficulty.datasets import flip_labels
-
-from noisy_label_anchors import (  # noqa: I001 (next to this script)
-    CoTeachingNet,
-    GCELoss,
-    SCELoss,
-    clean_subset,
-    prune_and_refit,
-)
 
 try:  # the single-run signals (training dynamics)
     from skdifficulty.dynamics import DynamicsDifficultyEstimator

@@ -39,8 +39,8 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
-from skdifficulty.weighting._weights import difficulty_weights
 from skdifficulty.datasets import load_noisy_digits
+from skdifficulty.weighting._weights import difficulty_weights
 
 MODES = ["easy_first", "hard_first", "medium_first", "two_ends"]
 NOISE_STRENGTHS = [0.5, 1, 2, 4, 8]

@@ -18,7 +18,6 @@ user would write in a few lines (they live here, not in the package):
 
 import math
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.base import clone

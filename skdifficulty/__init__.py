@@ -1,10 +1,10 @@
 """Difficulty-based sample weighting for scikit-learn estimators."""
 
-from .estimate._estimator import DifficultyEstimator
 from ._inspection import difficulty_table
 from ._meta import DifficultyWeightedClassifier, DifficultyWeightedRegressor
 from ._scoring import make_clean_scorer
 from ._selection import BaselineRefit
+from .estimate._estimator import DifficultyEstimator
 from .weighting._weights import (
     WEIGHTING_MODES,
     difficulty_cutoff,

@@ -41,6 +41,8 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from .utils._optional import import_optional
+
 __all__ = ["difficulty_table"]
 
 OUTLIER_CUTOFF = 3.5
@@ -448,14 +450,11 @@ def difficulty_table(estimator, y, *, flag_share=None, as_frame=True):
     result = inspect(estimator, y, flag_share=flag_share)
     if not as_frame:
         return dict(result.columns)
-    try:
-        import pandas
-    except ImportError as error:
-        raise ImportError(
-            "difficulty_table(as_frame=True) needs pandas, which is not installed; "
-            'install it with pip install "skdifficulty[pandas]", or pass '
-            "as_frame=False for a dict of arrays."
-        ) from error
+    pandas = import_optional(
+        "pandas",
+        "difficulty_table(as_frame=True)",
+        otherwise="or pass as_frame=False for a dict of arrays",
+    )
     if index is not None and not isinstance(index, pandas.Index):
         index = None
     return pandas.DataFrame(result.columns, index=index)

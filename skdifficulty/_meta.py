@@ -18,6 +18,16 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
+from ._inspection import confident_relabel, label_codes
+from ._routing import (
+    check_takes_weights,
+    estimator_router,
+    fit_params_with_weights,
+    prepare_for_weights,
+)
+from .estimate._defaults import default_estimator
+from .estimate._estimator import DifficultyEstimator
+from .nets._rules import is_skorch_net
 from .utils._compat import (
     HasMethods,
     Hidden,
@@ -26,16 +36,6 @@ from .utils._compat import (
     fit_context,
     num_samples,
 )
-from .estimate._defaults import default_estimator
-from .estimate._estimator import DifficultyEstimator
-from ._inspection import confident_relabel, label_codes
-from ._routing import (
-    check_takes_weights,
-    estimator_router,
-    fit_params_with_weights,
-    prepare_for_weights,
-)
-from .nets._rules import is_skorch_net
 from .utils._validation import check_has_features, check_weights
 from .weighting._weights import (
     LABEL_MODES,

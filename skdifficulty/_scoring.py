@@ -19,6 +19,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import clone, is_regressor
 
+from .estimate._defaults import default_estimator
+from .estimate._estimator import DifficultyEstimator
 from .utils._compat import (
     HasMethods,
     Interval,
@@ -28,8 +30,6 @@ from .utils._compat import (
     safe_indexing,
     validate_params,
 )
-from .estimate._defaults import default_estimator
-from .estimate._estimator import DifficultyEstimator
 from .weighting._weights import difficulty_cutoff
 
 CLEAN_SOURCES = ("difficulty", "validation")

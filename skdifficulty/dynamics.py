@@ -20,8 +20,8 @@ This module imports torch and skorch.
 
 from .nets._dynamics import (
     SIGNALS,
-    DynamicWeights,
     DynamicsDifficultyEstimator,
+    DynamicWeights,
     TrainingDynamics,
 )
 

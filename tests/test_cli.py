@@ -612,7 +612,10 @@ def test_parquet_without_pyarrow(capsys, tmp_path, monkeypatch):
     path.write_bytes(b"")
     status, _, err = run(capsys, "score", path, "--target", "y")
     assert status == 2
-    assert "Parquet files need pyarrow" in err
+    assert (
+        'reading Parquet needs pyarrow, which is not installed; install it with '
+        'pip install "skdifficulty[pandas]"' in err
+    )
 
 
 def test_without_pandas(capsys, csv_file, monkeypatch):

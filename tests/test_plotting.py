@@ -14,13 +14,13 @@ from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 
 from skdifficulty import DifficultyEstimator  # noqa: E402
-from skdifficulty.weighting._weights import difficulty_weights, easy_first  # noqa: E402
 from skdifficulty.plotting import (  # noqa: E402
     DataMapDisplay,
     DifficultyCurveDisplay,
     DifficultyDisplay,
     WeightingDisplay,
 )
+from skdifficulty.weighting._weights import difficulty_weights, easy_first  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

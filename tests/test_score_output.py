@@ -17,8 +17,10 @@ pd = pytest.importorskip("pandas")
 
 from sklearn.datasets import load_diabetes, load_wine  # noqa: E402
 
-from skdifficulty.cli import _score  # noqa: E402
-from skdifficulty.cli import main  # noqa: E402
+from skdifficulty.cli import (
+    _score,  # noqa: E402
+    main,  # noqa: E402
+)
 from skdifficulty.datasets import flip_labels  # noqa: E402
 
 FAST = ["--cv", "5", "--n-repeats", "1", "--n-jobs", "1", "--quiet"]
@@ -279,7 +281,7 @@ def test_report_without_matplotlib(capsys, wine, tmp_path, no_fit, monkeypatch):
         capsys, "score", wine[0], "--target", "c", "--report", tmp_path / "r.html"
     )
     assert status == 2
-    assert "--report draws plots with matplotlib, which is not installed" in err
+    assert "--report needs matplotlib, which is not installed" in err
 
 
 def test_no_report_when_the_fits_fail(capsys, tmp_path):

@@ -26,6 +26,7 @@ from skorch.callbacks import (  # noqa: E402
 from skorch.helper import SliceDataset  # noqa: E402
 
 from skdifficulty import DifficultyEstimator  # noqa: E402
+from skdifficulty.datasets import flip_labels  # noqa: E402
 from skdifficulty.estimate._resampling import Split  # noqa: E402
 from skdifficulty.estimate._runners import MAX_SEED, FitPlan  # noqa: E402
 from skdifficulty.nets._rules import seed_torch  # noqa: E402
@@ -35,7 +36,6 @@ from skdifficulty.nets._stacked import (  # noqa: E402
     clip_norm_per_member,
     membership_matrix,
 )
-from skdifficulty.datasets import flip_labels  # noqa: E402
 from skdifficulty.skorch import GradientValueClipping, as_weighted_net  # noqa: E402
 
 N_SAMPLES, N_FEATURES, N_CLASSES = 90, 6, 3

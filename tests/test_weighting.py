@@ -6,8 +6,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from skdifficulty.weighting._weights import (
     CUTOFF_MODES,
-    LABEL_MODES,
     CUTOFFS,
+    LABEL_MODES,
     RANK_MODES,
     SCALES,
     WEIGHTING_MODES,

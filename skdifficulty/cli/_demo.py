@@ -20,6 +20,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import Bunch
 
+from ..estimate._defaults import default_estimator
+from ..estimate._estimator import DifficultyEstimator
+from ..utils._optional import installed
+from ..weighting._weights import LABEL_MODES, WEIGHTING_MODES
 from ._io import (
     CommandError,
     _check_folder,
@@ -27,13 +31,9 @@ from ._io import (
     _reason,
     check_fits,
     check_writable_file,
-    installed,
     require_pandas,
     write_atomically,
 )
-from ..estimate._defaults import default_estimator
-from ..estimate._estimator import DifficultyEstimator
-from ..weighting._weights import LABEL_MODES, WEIGHTING_MODES
 
 # The modes that read the difficulty alone (the label modes need held-out
 # class probabilities, which a regression has not).

@@ -6,12 +6,13 @@ user can fix. Output files are checked before any fit and written atomically.
 """
 
 import contextlib
-import importlib.util
 import os
 import stat
 import sys
 import tempfile
 from pathlib import Path
+
+from ..utils._optional import import_optional, installed, missing_message
 
 MAX_FITS = 100_000
 """Most resampled fits (``--cv`` x ``--n-repeats``) a command may plan."""
@@ -30,27 +31,12 @@ class CommandError(Exception):
 
 def require_pandas(purpose):
     """Import pandas, or say which extra provides it."""
-    try:
-        import pandas
-    except ImportError:
-        raise CommandError(
-            f"{purpose} needs pandas, which is not installed; install it with "
-            'pip install "skdifficulty[pandas]".'
-        ) from None
-    return pandas
-
-
-def installed(name):
-    """Whether module ``name`` can be imported, without importing it."""
-    return importlib.util.find_spec(name) is not None
+    return import_optional("pandas", purpose, error=CommandError)
 
 
 def _require_pyarrow(path):
     if not installed("pyarrow"):
-        raise CommandError(
-            f"{path}: Parquet files need pyarrow, which is not installed; install "
-            'it with pip install pyarrow (or pip install "skdifficulty[pandas]").'
-        )
+        raise CommandError(missing_message("pyarrow", f"{path}: reading Parquet"))
 
 
 # -- files -------------------------------------------------------------------

@@ -6,7 +6,6 @@ import os
 import sys
 
 from .. import __version__
-from ._io import MAX_FITS, CommandError
 from ._demo import (
     DEMO_NOISE_LIMITS,
     DEMO_STRENGTH,
@@ -15,6 +14,7 @@ from ._demo import (
     NOISE_KINDS,
     run_demo,
 )
+from ._io import MAX_FITS, CommandError
 from ._score import ESTIMATORS, run_score
 
 PROG = "skdifficulty"

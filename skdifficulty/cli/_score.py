@@ -23,19 +23,19 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from .._inspection import inspect
+from ..estimate._estimator import DifficultyEstimator
+from ..utils._optional import installed, missing_message
 from ._io import (
     CommandError,
     check_fits,
     check_output,
     check_report,
-    installed,
     read_table,
     require_pandas,
     write_table,
     write_text,
 )
-from ..estimate._estimator import DifficultyEstimator
-from .._inspection import inspect
 
 ESTIMATORS = ("logistic", "forest", "hgb")
 """Names accepted by ``score --estimator``."""
@@ -388,10 +388,7 @@ def summary(table, result, args):
 
 def _check_report_needs():
     if not installed("matplotlib"):
-        raise CommandError(
-            "--report draws plots with matplotlib, which is not installed; "
-            'install it with pip install "skdifficulty[plot]".'
-        )
+        raise CommandError(missing_message("matplotlib", "--report"))
 
 
 def run_score(args):

@@ -11,8 +11,8 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 
-from ..utils._compat import Interval, StrOptions, safe_indexing, validate_params
 from ..estimate._runners import MAX_SEED
+from ..utils._compat import Interval, StrOptions, safe_indexing, validate_params
 
 __all__ = [
     "flip_labels",

@@ -17,6 +17,21 @@ from sklearn.utils.validation import (
 )
 from tqdm.auto import tqdm
 
+from .._inspection import label_codes
+from .._routing import (
+    check_weight_request,
+    estimator_router,
+    fit_params_with_weights,
+    prepare_for_weights,
+    routing_enabled,
+)
+from ..nets._rules import (
+    active_callbacks,
+    ends_in_net,
+    is_skorch_net,
+    is_slice_dataset,
+    prepare_net_for_resampling,
+)
 from ..utils._compat import (
     HasMethods,
     Interval,
@@ -25,33 +40,17 @@ from ..utils._compat import (
     check_method_params,
     fit_context,
 )
-from ._decomposition import DECOMPOSABLE_LOSSES, LOSSES, make_accumulator
-from ._defaults import REGRESSION_TARGETS, default_estimator
-from .._inspection import label_codes
-from ._predictions import PredictionCheck
-from ._resampling import RESAMPLING_METHODS, Split, make_splits, n_splits
-from .._routing import (
-    check_weight_request,
-    estimator_router,
-    fit_params_with_weights,
-    prepare_for_weights,
-    routing_enabled,
-)
-from ._runners import MAX_SEED, Failure, FitPlan, JoblibRunner, Result
-from ..nets._rules import (
-    active_callbacks,
-    ends_in_net,
-    is_skorch_net,
-    is_slice_dataset,
-    prepare_net_for_resampling,
-)
 from ..utils._validation import (
     check_class_labels,
     check_features,
     check_regression_targets,
     check_weights,
 )
-
+from ._decomposition import DECOMPOSABLE_LOSSES, LOSSES, make_accumulator
+from ._defaults import REGRESSION_TARGETS, default_estimator
+from ._predictions import PredictionCheck
+from ._resampling import RESAMPLING_METHODS, Split, make_splits, n_splits
+from ._runners import MAX_SEED, Failure, FitPlan, JoblibRunner, Result
 
 # With early_stopping="auto", all stacked members together train about this
 # many trainings' worth of epochs of the net (see _member_stopping).

@@ -34,8 +34,8 @@ from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
-from ..utils._compat import check_method_params, safe_split
 from ..nets._rules import is_skorch_net, seed_torch
+from ..utils._compat import check_method_params, safe_split
 
 MAX_SEED = np.iinfo(np.int32).max
 

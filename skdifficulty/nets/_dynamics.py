@@ -2,31 +2,28 @@
 
 import numpy as np
 
+from ..utils._optional import missing_message
+
 try:
     import torch
     from skorch.callbacks import Callback
     from skorch.dataset import unpack_data
     from skorch.utils import to_numpy
 except ImportError as exc:  # torch or skorch missing
-    raise ImportError(
-        "skdifficulty.dynamics needs PyTorch and skorch. Install PyTorch first, "
-        "following the instructions at https://pytorch.org/get-started/locally/ "
-        "(they pick the build for your CPU or GPU), then run: "
-        'pip install "skdifficulty[torch]"'
-    ) from exc
+    raise ImportError(missing_message("torch", "skdifficulty.dynamics")) from exc
 
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
 from ..utils._compat import HasMethods, StrOptions, fit_context
+from ..utils._validation import check_class_labels
 from ._rules import (
     check_no_validation_monitors,
     is_skorch_net,
     named_callbacks,
     seed_torch,
 )
-from ..utils._validation import check_class_labels
 from ._stacked import _array_data
 from ._weighted import _PENDING_WEIGHT, _n_samples, _split_weight, as_weighted_net
 

@@ -42,11 +42,10 @@ from ..estimate._runners import Result, seed_estimator
 from ._rules import initialized_user_callbacks
 from ._weighted import (
     GradientValueClipping,
-    SampleWeightMixin,
-    per_sample_losses,
     _target_counts,
     _weighted_mean,
     as_weighted_net,
+    per_sample_losses,
 )
 
 # Optimizers whose update of a parameter element depends on that element's

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ..utils._optional import missing_message
 from ..utils._validation import check_weights
 
 try:
@@ -17,12 +18,7 @@ try:
     from skorch.dataset import Dataset, get_len, unpack_data
     from skorch.utils import data_from_dataset, is_dataset, to_tensor
 except ImportError as exc:  # torch or skorch missing
-    raise ImportError(
-        "skdifficulty.skorch needs PyTorch and skorch. Install PyTorch first, "
-        "following the instructions at https://pytorch.org/get-started/locally/ "
-        "(they pick the build for your CPU or GPU), then run: "
-        'pip install "skdifficulty[torch]"'
-    ) from exc
+    raise ImportError(missing_message("torch", "skdifficulty.skorch")) from exc
 
 __all__ = [
     "GradientValueClipping",

@@ -9,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ..utils._compat import Interval, StrOptions, validate_params
+from ..utils._optional import import_optional
 from ..utils._validation import check_finite, check_float_vector, check_length
 from ..weighting._weights import CUTOFF_MODES, WEIGHTING_MODES, difficulty_weights
 
@@ -28,14 +29,7 @@ _HIGHLIGHT_COLOR = "tab:orange"
 
 def _pyplot():
     """Import matplotlib.pyplot, or say which extra provides it."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as error:
-        raise ImportError(
-            "Plotting needs matplotlib, which is not installed. Install it with "
-            'pip install "skdifficulty[plot]" (or pip install matplotlib).'
-        ) from error
-    return plt
+    return import_optional("matplotlib.pyplot", "Plotting")
 
 
 def _axes(ax, n_panels, *, sharey=False, max_columns=None):
