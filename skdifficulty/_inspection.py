@@ -41,6 +41,7 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from .utils._compat import HasMethods, Interval, validate_params
 from .utils._optional import import_optional
 
 __all__ = ["difficulty_table"]
@@ -266,30 +267,16 @@ def _difficulty_rank(difficulty):
     return rank
 
 
-def _check_flag_share(flag_share):
-    if flag_share is None:
-        return None
-    if (
-        isinstance(flag_share, bool)
-        or not isinstance(flag_share, Real)
-        or not 0 <= flag_share <= 1
-    ):
-        raise ValueError(
-            f"flag_share must be a number from 0 to 1, or None; got {flag_share!r}."
-        )
-    return float(flag_share)
-
-
 def inspect(estimator, y, *, flag_share=None):
     """The columns of :func:`difficulty_table` as arrays, and how rows were flagged.
 
     Returns a Bunch with ``columns`` (a dict of arrays, in column order),
     ``task`` ("classification" or "regression"), ``rule`` (a sentence that
     says how the rows were flagged), ``noise_share`` (the estimated share of
-    wrong labels, classification only, else None) and ``classes``.
+    wrong labels, classification only, else None) and ``classes``. The
+    caller validates ``flag_share`` (None, or a number from 0 to 1).
     """
     check_is_fitted(estimator, "difficulty_")
-    flag_share = _check_flag_share(flag_share)
     difficulty = np.asarray(estimator.difficulty_, dtype=np.float64)
     n_samples = difficulty.shape[0]
     y = column_or_1d(np.asarray(y), warn=False)
@@ -364,6 +351,15 @@ def inspect(estimator, y, *, flag_share=None):
     )
 
 
+@validate_params(
+    {
+        "estimator": [HasMethods(["fit", "transform"])],
+        "y": ["array-like"],
+        "flag_share": [Interval(Real, 0, 1, closed="both"), None],
+        "as_frame": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def difficulty_table(estimator, y, *, flag_share=None, as_frame=True):
     """One row per training sample: its difficulty, suggested label and flag.
 
@@ -444,8 +440,6 @@ def difficulty_table(estimator, y, *, flag_share=None, as_frame=True):
     >>> int(table["flagged"].sum())
     4
     """
-    if not isinstance(as_frame, bool):
-        raise ValueError(f"as_frame must be True or False; got {as_frame!r}.")
     index = getattr(y, "index", None)
     result = inspect(estimator, y, flag_share=flag_share)
     if not as_frame:

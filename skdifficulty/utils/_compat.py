@@ -22,7 +22,6 @@ from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.validation import (
     _check_feature_names_in,
     _check_method_params,
-    _check_sample_weight,
     _num_samples,
 )
 
@@ -35,7 +34,6 @@ __all__ = [
     "StrOptions",
     "check_feature_names_in",
     "check_method_params",
-    "check_sample_weight",
     "fit_context",
     "num_samples",
     "safe_indexing",
@@ -52,7 +50,6 @@ safe_indexing = _safe_indexing
 # Per-sample fit parameters indexed like X.
 check_method_params = _check_method_params
 check_feature_names_in = _check_feature_names_in
-check_sample_weight = _check_sample_weight
 num_samples = _num_samples
 # The scorer class of make_scorer: a subclass is a scorer to every search
 # (multi-metric caching of predictions, sample_weight, metadata routing).
