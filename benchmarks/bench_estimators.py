@@ -45,7 +45,7 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
@@ -57,7 +57,6 @@ from skdifficulty import (
     DifficultyEstimator,
     DifficultyWeightedClassifier,
 )
-from skdifficulty._routing import weight_fit_params
 from skdifficulty.datasets import load_noisy_digits
 
 ESTIMATORS = {
@@ -86,7 +85,12 @@ def describe(params):
 
 
 def fit_scored(estimator, X, y, weights, X_test, y_test):
-    estimator.fit(X, y, **weight_fit_params(estimator, weights))
+    # A Pipeline passes the weights on to its last step by that step's name.
+    if isinstance(estimator, Pipeline):
+        key = f"{estimator.steps[-1][0]}__sample_weight"
+    else:
+        key = "sample_weight"
+    estimator.fit(X, y, **{key: weights})
     return balanced_accuracy_score(y_test, estimator.predict(X_test))
 
 

@@ -9,7 +9,8 @@ rules find the flipped labels:
   calibrated confident joint estimates (what ``score`` and
   ``difficulty_table`` do);
 - "off-diagonal": the rows that the confident joint counts off its diagonal
-  (confident learning's own pick).
+  (confident learning's own pick, computed by cleanlab, the reference
+  implementation).
 
 A random flag of the same size has a precision equal to the noise share. The
 last column is the share of flipped rows whose suggested label is the true
@@ -27,13 +28,13 @@ Run from the repository root (about ten minutes on two cores):
 
 import numpy as np
 import pandas as pd
+from cleanlab.count import compute_confident_joint
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skdifficulty import DifficultyEstimator, difficulty_table
-from skdifficulty._inspection import confident_joint
 from skdifficulty.cli._demo import contaminated_diabetes
 from skdifficulty.datasets import flip_labels
 
@@ -61,8 +62,14 @@ def measure(name, load, rate, seed):
     estimator = DifficultyEstimator(n_repeats=2, random_state=seed).fit(X, y_noisy)
     table = difficulty_table(estimator, y_noisy, as_frame=False)
     codes = np.searchsorted(estimator.classes_, y_noisy)
-    _, cell = confident_joint(estimator.heldout_proba_, codes)
-    off_diagonal = (cell >= 0) & (cell != codes)
+    _, off_diagonal_rows = compute_confident_joint(
+        codes,
+        estimator.heldout_proba_,
+        calibrate=False,
+        return_indices_of_off_diagonals=True,
+    )
+    off_diagonal = np.zeros(codes.shape[0], dtype=bool)
+    off_diagonal[off_diagonal_rows] = True
     row = {"data": name, "noise": rate, "seed": seed}
     row["estimated noise"] = table["flagged"].mean()
     rules = {"hardest": table["flagged"], "off-diagonal": off_diagonal}
