@@ -37,16 +37,24 @@ autodoc_default_options = {"members": True, "inherited-members": True}
 # Types live in the numpydoc "Parameters" sections, not in the signatures.
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
+# Every docstring the API pages render is checked against numpydoc's rules; a
+# failed check is a warning, so an error of the -W build. Left out: the
+# sections a short method need not have (extended summary, See Also,
+# Examples) and the named-return form of "self : object".
+numpydoc_validation_checks = {"all", "ES01", "SA01", "EX01", "RT02"}
+# skorch calls the callback hooks with the arguments its documentation names.
+numpydoc_validation_exclude = {r"\.on_[a-z_]+$"}
 
 
-def _skip_sklearn_members(app, what, name, obj, skip, options):
-    """Leave out methods inherited from scikit-learn's base classes.
+def _skip_inherited_members(app, what, name, obj, skip, options):
+    """Leave out methods inherited from scikit-learn's and skorch's classes.
 
-    Their docstrings refer to labels and glossary terms of scikit-learn's own
-    documentation, which would be unresolved references (errors under -W).
+    Their own documentation has them; their docstrings refer to labels and
+    glossary terms of it, which would be unresolved references (errors under
+    -W), and follow its conventions rather than numpydoc's.
     """
     module = getattr(obj, "__module__", None) or ""
-    if module == "sklearn" or module.startswith("sklearn."):
+    if module.split(".")[0] in ("sklearn", "skorch"):
         return True
     # scikit-learn attaches set_*_request to every class it sees, skorch's too.
     if name.startswith("set_") and name.endswith("_request"):
@@ -55,7 +63,7 @@ def _skip_sklearn_members(app, what, name, obj, skip, options):
 
 
 def setup(app):
-    app.connect("autodoc-skip-member", _skip_sklearn_members)
+    app.connect("autodoc-skip-member", _skip_inherited_members)
 
 
 # -- sphinx-gallery -------------------------------------------------------------
