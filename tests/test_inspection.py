@@ -10,13 +10,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skdifficulty import DifficultyEstimator, difficulty_table
-from skdifficulty._inspection import (
-    confident_joint,
-    estimate_noise_share,
-    inspect,
-    robust_deviation,
-)
+from skdifficulty._inspection import inspect, robust_deviation
 from skdifficulty.datasets import flip_labels
+from skdifficulty.utils._confident import confident_joint, estimate_noise_share
 
 NOISE = 0.1
 

@@ -47,8 +47,8 @@ from scipy.special import log_ndtr
 from scipy.stats import rankdata
 from sklearn.utils import check_array
 
-from .._inspection import estimate_noise_share
 from ..utils._compat import Interval, StrOptions, validate_params
+from ..utils._confident import estimate_noise_share
 from ..utils._validation import (
     check_class_labels,
     check_float_vector,
