@@ -5,15 +5,9 @@ from ._meta import DifficultyWeightedClassifier, DifficultyWeightedRegressor
 from ._scoring import make_clean_scorer
 from ._selection import BaselineRefit
 from .estimate._estimator import DifficultyEstimator
-from .weighting._weights import (
-    WEIGHTING_MODES,
-    difficulty_cutoff,
-    difficulty_weights,
-    easy_first,
-    hard_first,
-    medium_first,
-    two_ends,
-)
+from .weighting._cutoffs import difficulty_cutoff
+from .weighting._modes import easy_first, hard_first, medium_first, two_ends
+from .weighting._weights import WEIGHTING_MODES, difficulty_weights
 
 __version__ = "0.1.0"
 

@@ -44,14 +44,12 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from .utils._compat import HasMethods, Interval, validate_params
 from .utils._confident import estimate_noise_share
 from .utils._optional import import_optional
+from .utils._robust import robust_center_scale
 
 __all__ = ["difficulty_table"]
 
 OUTLIER_CUTOFF = 3.5
 """Modified z-score above which a regression target is flagged."""
-
-_MAD_TO_SD = 1.4826  # 1 / Phi^-1(3/4): MAD of normal data times this is its sd
-_MEAN_AD_TO_SD = 1.2533  # sqrt(pi / 2): mean absolute deviation to sd
 
 CLASSIFICATION_COLUMNS = (
     "difficulty_rank",
@@ -100,30 +98,20 @@ def robust_deviation(residual, cutoff=OUTLIER_CUTOFF, max_rounds=50):
     within the cut-off, until the rows within it no longer change (at most
     ``max_rounds`` times). Gross errors inflate a single MAD (with 30% of
     them, by about half), hiding the smaller ones; each round takes the
-    found ones out. When the MAD is 0, 1.2533 times the mean absolute
-    deviation takes its place; when that is 0 too, the rounds stop (all
-    zeros if all residuals are equal).
+    found ones out. When the MAD of the first round is 0 (more than half the
+    residuals tie), 1.2533 times the mean absolute deviation takes its place
+    and the rounds stop; in a later round, the round before stands. When the
+    mean absolute deviation is 0 too, all deviations are 0 (the rule of
+    ``utils._robust.robust_center_scale``).
 
     >>> robust_deviation(np.array([0.0, 1.0, -1.0, 2.0, 30.0])).round(2).tolist()
     [0.34, 0.34, 1.01, 1.01, 19.9]
     """
     residual = np.asarray(residual, dtype=np.float64)
-    deviation = np.zeros_like(residual)
-    within = np.ones(residual.shape[0], dtype=bool)
-    for _ in range(max_rounds):
-        center = np.median(residual[within])
-        spread = np.abs(residual[within] - center)
-        scale = _MAD_TO_SD * np.median(spread)
-        if scale == 0:
-            scale = _MEAN_AD_TO_SD * np.mean(spread)
-        if scale == 0:
-            break
-        deviation = np.abs(residual - center) / scale
-        now_within = deviation <= cutoff
-        if np.array_equal(now_within, within):
-            break
-        within = now_within
-    return deviation
+    center, scale = robust_center_scale(residual, cutoff, max_rounds=max_rounds)
+    if scale == 0:  # all residuals are equal
+        return np.zeros_like(residual)
+    return np.abs(residual - center) / scale
 
 
 def _top(order_key, n_flagged):

@@ -30,7 +30,7 @@ from .utils._compat import (
     safe_indexing,
     validate_params,
 )
-from .weighting._weights import difficulty_cutoff
+from .weighting._cutoffs import difficulty_cutoff
 
 CLEAN_SOURCES = ("difficulty", "validation")
 """Names accepted by ``make_clean_scorer(source=...)``."""

@@ -18,6 +18,15 @@ def test_the_weighting_modes_document_their_parameters_alike():
         [easy_first, hard_first, medium_first, two_ends],
         include_params=["difficulty"],
     )
+    # easy_first describes the scales; the other modes refer to it alike.
+    assert_docstring_consistency(
+        [hard_first, medium_first, two_ends], include_params=["scale"]
+    )
+    assert_docstring_consistency(
+        [easy_first, hard_first, medium_first, two_ends],
+        include_returns=["weights"],
+        descr_regex_pattern=r"The unnormalized weights ``.+``, in .+",
+    )
 
 
 def test_the_difficulty_display_documents_its_constructors_and_plot_alike():

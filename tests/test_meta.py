@@ -487,7 +487,7 @@ def test_refine_rounds_are_cached(tmp_path, monkeypatch):
 
 def test_grid_search_over_every_mode_finds_a_cutoff_mode(tmp_path):
     from skdifficulty import WEIGHTING_MODES
-    from skdifficulty.weighting._weights import LABEL_MODES
+    from skdifficulty.weighting._modes import LABEL_MODES
 
     X, y, _ = contaminated_line(seed=1)
     meta = DifficultyWeightedRegressor(

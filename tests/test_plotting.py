@@ -20,7 +20,8 @@ from skdifficulty.plotting import (  # noqa: E402
     DifficultyDisplay,
     WeightingDisplay,
 )
-from skdifficulty.weighting._weights import difficulty_weights, easy_first  # noqa: E402
+from skdifficulty.weighting._modes import easy_first  # noqa: E402
+from skdifficulty.weighting._weights import difficulty_weights  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

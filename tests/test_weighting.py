@@ -4,20 +4,17 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skdifficulty.weighting._weights import (
-    CUTOFF_MODES,
-    CUTOFFS,
+from skdifficulty.weighting._cutoffs import CUTOFF_MODES, CUTOFFS, difficulty_cutoff
+from skdifficulty.weighting._modes import (
     LABEL_MODES,
     RANK_MODES,
     SCALES,
-    WEIGHTING_MODES,
-    difficulty_cutoff,
-    difficulty_weights,
     easy_first,
     hard_first,
     medium_first,
     two_ends,
 )
+from skdifficulty.weighting._weights import WEIGHTING_MODES, difficulty_weights
 
 SCHEMES = {
     "easy_first": easy_first,

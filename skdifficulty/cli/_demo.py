@@ -23,7 +23,8 @@ from sklearn.utils import Bunch
 from ..estimate._defaults import default_estimator
 from ..estimate._estimator import DifficultyEstimator
 from ..utils._optional import installed
-from ..weighting._weights import LABEL_MODES, WEIGHTING_MODES
+from ..weighting._modes import LABEL_MODES
+from ..weighting._weights import WEIGHTING_MODES
 from ._io import (
     CommandError,
     _check_folder,

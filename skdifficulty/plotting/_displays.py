@@ -11,7 +11,8 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from ..utils._compat import Interval, StrOptions, validate_params
 from ..utils._optional import import_optional
 from ..utils._validation import check_finite, check_float_vector, check_length
-from ..weighting._weights import CUTOFF_MODES, WEIGHTING_MODES, difficulty_weights
+from ..weighting._cutoffs import CUTOFF_MODES
+from ..weighting._weights import WEIGHTING_MODES, difficulty_weights
 
 __all__ = [
     "DataMapDisplay",

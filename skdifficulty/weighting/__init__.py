@@ -1,1 +1,3 @@
-"""Turning difficulty into weights: rank modes, cut-offs and exact arithmetic behind :func:`~skdifficulty.difficulty_weights`."""
+"""Turning difficulty into weights: the rank, label and cut-off modes, and the
+exact arithmetic behind :func:`~skdifficulty.difficulty_weights`.
+"""
