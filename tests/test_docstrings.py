@@ -7,6 +7,7 @@ from skdifficulty.plotting import (
     DataMapDisplay,
     DifficultyCurveDisplay,
     DifficultyDisplay,
+    WeightingDisplay,
 )
 
 numpydoc = pytest.importorskip("numpydoc")
@@ -37,8 +38,6 @@ def test_the_difficulty_display_documents_its_constructors_and_plot_alike():
             DifficultyDisplay.plot,
         ],
         include_params=[
-            "highlight",
-            "highlight_label",
             "log_scale",
             "ax",
             "scatter_kwargs",
@@ -48,19 +47,50 @@ def test_the_difficulty_display_documents_its_constructors_and_plot_alike():
     )
 
 
+def test_the_difficulty_display_documents_its_constructors_alike():
+    assert_docstring_consistency(
+        [
+            DifficultyDisplay.from_estimator.__func__,
+            DifficultyDisplay.from_difficulty.__func__,
+        ],
+        include_params=["highlight", "highlight_label"],
+        include_returns=True,
+    )
+
+
+def test_the_difficulty_display_documents_kind_alike_in_from_difficulty_and_plot():
+    assert_docstring_consistency(
+        [DifficultyDisplay.from_difficulty.__func__, DifficultyDisplay.plot],
+        include_params=["kind"],
+    )
+
+
+def test_the_scatter_displays_document_their_data_alike():
+    assert_docstring_consistency(
+        [DifficultyDisplay, DataMapDisplay],
+        include_params=["highlight", "highlight_label"],
+    )
+
+
+def test_the_data_map_documents_its_constructors_and_plot_alike():
+    assert_docstring_consistency(
+        [
+            DataMapDisplay.from_estimator.__func__,
+            DataMapDisplay.from_confidence.__func__,
+            DataMapDisplay.plot,
+        ],
+        include_params=["ax", "scatter_kwargs", "highlight_kwargs"],
+    )
+
+
 def test_the_data_map_documents_its_constructors_alike():
     assert_docstring_consistency(
         [
             DataMapDisplay.from_estimator.__func__,
             DataMapDisplay.from_confidence.__func__,
         ],
-        include_params=[
-            "highlight",
-            "highlight_label",
-            "ax",
-            "scatter_kwargs",
-            "highlight_kwargs",
-        ],
+        include_params=["highlight", "highlight_label"],
+        include_returns=True,
     )
 
 
@@ -71,5 +101,23 @@ def test_the_curve_display_documents_its_constructors_and_plot_alike():
             DifficultyCurveDisplay.from_difficulty.__func__,
             DifficultyCurveDisplay.plot,
         ],
-        include_params=["show_iqr", "line_kwargs", "highlight_kwargs"],
+        include_params=["show_iqr", "ax", "line_kwargs", "highlight_kwargs"],
+    )
+
+
+def test_the_curve_display_documents_its_constructors_alike():
+    assert_docstring_consistency(
+        [
+            DifficultyCurveDisplay.from_estimator.__func__,
+            DifficultyCurveDisplay.from_difficulty.__func__,
+        ],
+        include_params=["highlight", "highlight_label"],
+        include_returns=True,
+    )
+
+
+def test_the_weighting_display_documents_from_modes_and_plot_alike():
+    assert_docstring_consistency(
+        [WeightingDisplay.from_modes.__func__, WeightingDisplay.plot],
+        include_params=["ax", "line_kwargs"],
     )

@@ -432,6 +432,15 @@ def test_data_map_bad_input(dynamics, kwargs, error, match):
         DataMapDisplay.from_confidence(dynamics["confidence"], **kwargs)
 
 
+@pytest.mark.parametrize("param", ["scatter_kwargs", "highlight_kwargs"])
+def test_data_map_plot_validates_its_parameters(dynamics, param):
+    disp = DataMapDisplay.from_confidence(dynamics["confidence"])
+    with pytest.raises(
+        InvalidParameterError, match=f"'{param}' parameter of DataMapDisplay.plot"
+    ):
+        disp.plot(**{param: "red"})
+
+
 def test_data_map_bad_confidence():
     with pytest.raises(ValueError, match="2-D"):
         DataMapDisplay.from_confidence(np.ones(5))
@@ -615,6 +624,10 @@ def test_weighting_display_takes_a_line_style_dict():
     }
     with pytest.raises(InvalidParameterError, match="line_kwargs"):
         WeightingDisplay.from_modes(line_kwargs="red")
+    with pytest.raises(
+        InvalidParameterError, match="'line_kwargs' parameter of WeightingDisplay.plot"
+    ):
+        disp.plot(line_kwargs="red")
 
 
 def test_difficulty_curve_display_takes_style_dicts():

@@ -279,7 +279,7 @@ def write_demo_plots(data, difficulty, strengths, output_dir, task="classificati
     matplotlib.use("Agg")  # files only: never open a window
     import matplotlib.pyplot as plt
 
-    from ..plotting._displays import DifficultyDisplay, WeightingDisplay
+    from ..plotting import DifficultyDisplay, WeightingDisplay
 
     output_dir = Path(output_dir)
     try:

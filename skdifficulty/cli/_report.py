@@ -133,7 +133,7 @@ def _difficulty_plots(estimator, table, classification):
     """The per-class difficulty and the bias-variance map, as figures."""
     import matplotlib.pyplot as plt
 
-    from ..plotting._displays import DifficultyDisplay
+    from ..plotting import DifficultyDisplay
 
     flagged = table["flagged"].to_numpy()
     labels = table["given_label"].map(str).to_numpy() if classification else None

@@ -8,12 +8,10 @@ is imported only when something is drawn: install it with
 ``pip install "skdifficulty[plot]"``.
 """
 
-from ._displays import (
-    DataMapDisplay,
-    DifficultyCurveDisplay,
-    DifficultyDisplay,
-    WeightingDisplay,
-)
+from ._curve import DifficultyCurveDisplay
+from ._datamap import DataMapDisplay
+from ._difficulty import DifficultyDisplay
+from ._weighting import WeightingDisplay
 
 __all__ = [
     "DataMapDisplay",
