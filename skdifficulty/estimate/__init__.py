@@ -1,1 +1,3 @@
-"""Estimating the difficulty: split plans, runners, accumulators, prediction checks and :class:`~skdifficulty.DifficultyEstimator`."""
+"""Estimating the difficulty: split plans, runners, the collection of their results,
+accumulators, prediction checks, the rules of each task, the settings and
+:class:`~skdifficulty.DifficultyEstimator`."""

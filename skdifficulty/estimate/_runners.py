@@ -3,7 +3,7 @@
 A runner takes a :class:`FitPlan` (the estimator, the data, the splits and a
 seed per fit) and yields, in plan order, one :class:`Result` (the held-out
 predictions of one fitted model) or :class:`Failure` per split.
-:class:`~skdifficulty.DifficultyEstimator` folds what it yields into its
+``collect`` (in ``estimate/_collect.py``) folds what it yields into the
 running sums and never learns which runner ran.
 
 Adding a runner
@@ -13,10 +13,10 @@ Write a class with a ``run(plan)`` method that yields, for every split of
 (``model`` only when ``plan.keep``; ``prediction`` as ``plan.method`` of a
 model trained on ``split.train`` would return it, on the rows ``split.test``;
 ``classes`` the model's ``classes_`` or None) or ``Failure(split, error)``.
-The estimator checks every prediction, so a runner need not.
-Hand it to the estimator in ``DifficultyEstimator._runner``. A runner must
-stop its remaining work when the consumer closes the generator (an error in
-one fit ends the fit), and must give the same results for the same seeds.
+``collect`` checks every prediction, so a runner need not. Hand it to the
+estimator in ``make_runner`` (``estimate/_settings.py``). A runner must stop
+its remaining work when the consumer closes the generator (an error in one
+fit ends the fit), and must give the same results for the same seeds.
 
 - :class:`JoblibRunner` (this module): one clone of the estimator per split,
   in parallel through joblib, under any joblib backend.
