@@ -35,8 +35,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skdifficulty import DifficultyEstimator, difficulty_table
-from skdifficulty.cli._demo import contaminated_diabetes
-from skdifficulty.datasets import flip_labels
+from skdifficulty.datasets import flip_labels, load_contaminated_diabetes
 
 DATA = {
     "breast_cancer": load_breast_cancer,
@@ -83,7 +82,7 @@ def measure(name, load, rate, seed):
 
 
 def measure_regression(rate, seed):
-    data = contaminated_diabetes(rate, "two-sided", random_state=seed)
+    data = load_contaminated_diabetes(noise=rate, kind="two-sided", random_state=seed)
     ridge = make_pipeline(StandardScaler(), Ridge())
     estimator = DifficultyEstimator(ridge, n_repeats=2, random_state=seed)
     estimator.fit(data.X_train, data.y_train)

@@ -1,6 +1,5 @@
 """Meta-estimators that fit any estimator with difficulty-based sample weights."""
 
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -11,9 +10,7 @@ from sklearn.base import (
     RegressorMixin,
     clone,
     is_classifier,
-    is_regressor,
 )
-from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
@@ -25,9 +22,20 @@ from ._routing import (
     fit_params_with_weights,
     prepare_for_weights,
 )
+from ._wrapping import (
+    check_estimator_kind,
+    check_regression_settings,
+    delegate,
+    difficulty_estimator_for,
+    estimator_has,
+    inherit_tags,
+    inherit_task_tags,
+    resolve_dynamic,
+    resolve_relabel,
+    resolve_weighting,
+    with_dynamic_weights,
+)
 from .estimate._defaults import default_estimator
-from .estimate._estimator import DifficultyEstimator
-from .nets._rules import is_skorch_net
 from .utils._compat import (
     HasMethods,
     Hidden,
@@ -46,17 +54,6 @@ from .weighting._weights import (
 )
 
 
-def _estimator_has(attr):
-    """Whether the fitted (or else the unfitted) wrapped estimator has ``attr``."""
-
-    def check(self):
-        if hasattr(self, "estimator_"):
-            return hasattr(self.estimator_, attr)
-        return hasattr(self._base_estimator(), attr)
-
-    return check
-
-
 def _fit_difficulty(difficulty, X, y, sample_weight, groups, fit_params):
     """Fit a DifficultyEstimator; a module-level function so joblib can cache it."""
     if groups is not None:
@@ -67,11 +64,11 @@ def _fit_difficulty(difficulty, X, y, sample_weight, groups, fit_params):
 class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
     """Difficulty of the training data, turned into weights, then a weighted fit.
 
-    A subclass provides the task's side, as the classifier and the regressor
-    do: ``_default(sparse)`` (the estimator used when ``estimator`` is None),
-    ``_check_estimator_kind(estimator)`` (refuse an estimator of the other
-    task) and ``_check_targets(y)`` (refuse targets of the other task before
-    any resampled fit).
+    The task follows the subclass's mixin: the default estimator, the
+    estimators refused, and what the weights read. A subclass adds the
+    checks of its task: ``_check_settings(estimator)`` (settings that the
+    estimator cannot serve) and ``_check_targets(y)`` (refuse targets of the
+    other task before any resampled fit).
     """
 
     _parameter_constraints: dict = {
@@ -147,7 +144,7 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
         weighted = prepare_for_weights(clone(estimator))
         check_takes_weights(weighted, self)
 
-        difficulty = self._difficulty_estimator(estimator, hasattr(X, "toarray"))
+        difficulty = difficulty_estimator_for(self, estimator, hasattr(X, "toarray"))
         cached_fit = check_memory(self.memory).cache(_fit_difficulty)
         # A fresh clone per call: a computed call fits its argument in place,
         # which would change the cache key of the next round.
@@ -181,15 +178,12 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
 
     def _resolve_weighting(self, difficulty_estimator):
         """``weighting``, with "auto" resolved (see the parameter's docs)."""
-        if not (isinstance(self.weighting, str) and self.weighting == "auto"):
-            return self.weighting
-        if (
-            is_classifier(self)
-            and is_skorch_net(self._base_estimator())
-            and hasattr(difficulty_estimator, "heldout_proba_")
-        ):
-            return "consensus"
-        return "easy_first"
+        return resolve_weighting(
+            self.weighting,
+            is_classifier(self),
+            self._base_estimator(),
+            difficulty_estimator,
+        )
 
     def compute_sample_weight(self, difficulty_estimator, y, sample_weight=None):
         """The sample weights that this scheme gives a fitted difficulty.
@@ -229,24 +223,14 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
             sample_weight=sample_weight,
         )
 
-    @available_if(_estimator_has("predict"))
-    def predict(self, X):
-        """Predict with the weighted estimator.
+    predict = delegate(
+        "predict",
+        "Predict with the weighted estimator.",
+        "y_pred : ndarray of shape (n_samples,)",
+        "Predictions.",
+    )
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predictions.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict(X)
-
-    @available_if(_estimator_has("score"))
+    @available_if(estimator_has("score"))
     def score(self, X, y, sample_weight=None):
         """The weighted estimator's ``score`` on the given data.
 
@@ -281,63 +265,25 @@ class _DifficultyWeightedBase(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        inner = get_tags(self._base_estimator(sparse=True))
-        # What X and y may be is the wrapped estimator's to say: pairwise
-        # makes cross-validation cut a precomputed kernel on both axes, the
-        # others tell callers and scikit-learn's checks what data to give.
-        for name in (
-            "sparse",
-            "allow_nan",
-            "categorical",
-            "string",
-            "pairwise",
-            "positive_only",
-        ):
-            setattr(tags.input_tags, name, getattr(inner.input_tags, name))
-        tags.target_tags.positive_only = inner.target_tags.positive_only
-        tags.non_deterministic = inner.non_deterministic
-        return tags
+        return inherit_tags(tags, self._base_estimator(sparse=True))
 
     def _base_estimator(self, *, sparse=False):
         if self.estimator is not None:
             return self.estimator
-        return self._default(sparse=sparse)
+        # Not is_classifier(self), which reads the tags, which call this.
+        regression = isinstance(self, RegressorMixin)
+        return default_estimator(regression=regression, sparse=sparse)
 
-    def _given_difficulty_estimator(self):
-        """``difficulty_estimator``, or the deprecated ``difficulty`` with a warning."""
-        if isinstance(self.difficulty, str) and self.difficulty == "deprecated":
-            return self.difficulty_estimator
-        if self.difficulty_estimator is not None:
-            raise ValueError(
-                "Both difficulty_estimator and its old name difficulty are set; "
-                "pass difficulty_estimator only."
-            )
-        warnings.warn(
-            "The parameter difficulty was renamed difficulty_estimator in 0.2 and "
-            "will be removed in 0.4; pass difficulty_estimator instead.",
-            FutureWarning,
-            stacklevel=4,
-        )
-        return self.difficulty
+    def _check_estimator_kind(self, estimator):
+        """Refuse an estimator of the other task, and settings it cannot serve."""
+        check_estimator_kind(estimator, is_classifier(self))
+        self._check_settings(estimator)
 
-    def _difficulty_estimator(self, estimator, sparse):
-        given = self._given_difficulty_estimator()
-        if given is not None:
-            difficulty = clone(given)
-            if "estimator" in difficulty.get_params() and difficulty.estimator is None:
-                # The difficulty's default follows this meta-estimator's task
-                # (integer targets of a regressor would look like classes).
-                difficulty.set_params(
-                    estimator=default_estimator(
-                        regression=not is_classifier(self), sparse=sparse
-                    )
-                )
-        else:
-            # The resampled models are not needed here; dropping them saves memory.
-            difficulty = DifficultyEstimator(clone(estimator), keep_estimators=False)
-        if self.random_state is not None:
-            difficulty.set_params(random_state=self.random_state)
-        return difficulty
+    def _check_settings(self, estimator):
+        """Refuse settings that ``estimator`` cannot serve: none here."""
+
+    def _check_targets(self, y):
+        """Refuse targets of the other task: the regressor's fits check them."""
 
 
 class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
@@ -522,14 +468,11 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
         self.dynamic = dynamic
 
     def __sklearn_tags__(self):
-        # Here, not in the base: ClassifierMixin resets classifier_tags.
+        # Here, not in the base: ClassifierMixin resets classifier_tags. A
+        # binary-only classifier makes a binary-only meta-estimator.
         tags = super().__sklearn_tags__()
-        inner = get_tags(self._base_estimator(sparse=True)).classifier_tags
-        if inner is not None:
-            # A binary-only classifier makes a binary-only meta-estimator.
-            tags.classifier_tags.multi_class = inner.multi_class
-            tags.classifier_tags.poor_score = inner.poor_score
-        return tags
+        estimator = self._base_estimator(sparse=True)
+        return inherit_task_tags(tags, estimator, ("multi_class", "poor_score"))
 
     @property
     def classes_(self):
@@ -550,130 +493,52 @@ class DifficultyWeightedClassifier(ClassifierMixin, _DifficultyWeightedBase):
 
     def _final_estimator(self, weighted, difficulty_estimator):
         """The net with :class:`~skdifficulty.dynamics.DynamicWeights` if asked."""
-        if not self._dynamic(weighted):
+        if not resolve_dynamic(self.dynamic, weighted):
             return weighted
-        from .nets._dynamics import DynamicWeights
-
-        best = getattr(difficulty_estimator, "best_epochs_", None)
-        # Before the net fits the wrong labels: when the held-out members
-        # were at their best, or a tenth of the way.
-        start = (
-            int(np.median(best)) if best is not None else weighted.max_epochs // 10
-        )
-        callback = DynamicWeights(start=max(1, start), strength=self.strength)
-        callbacks = list(weighted.callbacks or [])
-        return weighted.set_params(callbacks=[*callbacks, ("dynamic_weights", callback)])
-
-    def _dynamic(self, estimator):
-        """Whether the weights follow the net (``dynamic``, checked)."""
-        net = is_skorch_net(estimator)
-        # callbacks="disable" switches off every callback of a skorch net.
-        disabled = net and isinstance(estimator.callbacks, str)
-        if self.dynamic == "auto":
-            return net and not disabled
-        if self.dynamic and not net:
-            raise ValueError(
-                "dynamic=True reweighs the samples while a skorch net trains; "
-                f"{type(estimator).__name__} is not a skorch net. Use dynamic=False."
-            )
-        if self.dynamic and disabled:
-            raise ValueError(
-                "dynamic=True adds a callback to the net, whose callbacks are "
-                f"{estimator.callbacks!r}. Pass callbacks=[] instead, or use "
-                "dynamic=False."
-            )
-        return self.dynamic
+        return with_dynamic_weights(weighted, difficulty_estimator, self.strength)
 
     def _fit_labels(self, difficulty_estimator, y):
         """``y``, with the confidently mislabelled samples relabelled."""
-        proba = getattr(difficulty_estimator, "heldout_proba_", None)
-        relabel = self.relabel
-        if relabel == "auto":
-            relabel = proba is not None and is_skorch_net(self._base_estimator())
+        relabel = resolve_relabel(
+            self.relabel, self._base_estimator(), difficulty_estimator
+        )
         y_array = np.asarray(y)
         if not relabel:
             self.labels_, self.relabeled_ = y_array, np.zeros(len(y_array), bool)
             return y
-        if proba is None:
-            raise ValueError(
-                "relabel=True needs held-out class probabilities, which "
-                f"{type(difficulty_estimator).__name__} does not give "
-                "(heldout_proba_). Use a DifficultyEstimator with "
-                "loss='log_loss' or 'brier', or relabel=False."
-            )
+        proba = difficulty_estimator.heldout_proba_
         classes = difficulty_estimator.classes_
         codes, moved = confident_relabel(proba, label_codes(y_array, classes))
         self.labels_ = np.where(moved, classes[codes], y_array)
         self.relabeled_ = moved
         return self.labels_ if moved.any() else y
 
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities from the weighted estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities, columns in the order of ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities from the weighted estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log probabilities, columns in the order of ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the weighted estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Confidence scores.
-        """
-        check_is_fitted(self)
-        return self.estimator_.decision_function(X)
-
-    def _default(self, sparse=False):
-        return default_estimator(sparse=sparse)
+    predict_proba = delegate(
+        "predict_proba",
+        "Class probabilities from the weighted estimator.",
+        "proba : ndarray of shape (n_samples, n_classes)",
+        "Probabilities, columns in the order of ``classes_``.",
+    )
+    predict_log_proba = delegate(
+        "predict_log_proba",
+        "Log class probabilities from the weighted estimator.",
+        "log_proba : ndarray of shape (n_samples, n_classes)",
+        "Log probabilities, columns in the order of ``classes_``.",
+    )
+    decision_function = delegate(
+        "decision_function",
+        "Decision function of the weighted estimator.",
+        "scores : ndarray of shape (n_samples,) or (n_samples, n_classes)",
+        "Confidence scores.",
+    )
 
     def _check_targets(self, y):
         # A continuous y must fail here, as every classifier's does, not in
         # the difficulty's resampled fits.
         check_classification_targets(y)
 
-    def _check_estimator_kind(self, estimator):
-        if not is_classifier(estimator):
-            raise ValueError(
-                f"DifficultyWeightedClassifier needs a classifier; "
-                f"{type(estimator).__name__} is not one. Use "
-                "DifficultyWeightedRegressor for regressors."
-            )
-        self._dynamic(estimator)  # refuse a wrong setting before any fit
+    def _check_settings(self, estimator):
+        resolve_dynamic(self.dynamic, estimator)  # refuse a wrong setting early
 
 
 class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
@@ -751,6 +616,8 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
         Difficulty of each training sample (the last round's).
     sample_weight_ : ndarray of shape (n_samples,)
         Weights the estimator was fitted with.
+    weighting_ : str or callable
+        The weighting used (``weighting`` with "auto" resolved).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -775,32 +642,9 @@ class DifficultyWeightedRegressor(RegressorMixin, _DifficultyWeightedBase):
     def __sklearn_tags__(self):
         # Here, not in the base: RegressorMixin resets regressor_tags.
         tags = super().__sklearn_tags__()
-        inner = get_tags(self._base_estimator(sparse=True)).regressor_tags
-        if inner is not None:
-            tags.regressor_tags.poor_score = inner.poor_score
-        return tags
+        return inherit_task_tags(
+            tags, self._base_estimator(sparse=True), ("poor_score",)
+        )
 
-    def _default(self, sparse=False):
-        return default_estimator(regression=True, sparse=sparse)
-
-    def _check_targets(self, y):
-        pass  # the difficulty's fits and the regressor check real targets
-
-    def _check_estimator_kind(self, estimator):
-        if not is_regressor(estimator):
-            raise ValueError(
-                f"DifficultyWeightedRegressor needs a regressor; "
-                f"{type(estimator).__name__} is not one. Use "
-                "DifficultyWeightedClassifier for classifiers."
-            )
-        if self.normalize == "class":
-            raise ValueError(
-                "normalize='class' balances classes, which a regressor does not "
-                "have; use normalize='mean' or None."
-            )
-        if isinstance(self.weighting, str) and self.weighting in LABEL_MODES:
-            raise ValueError(
-                f"weighting={self.weighting!r} compares class labels with held-out "
-                "class probabilities, which a regressor does not have; use a "
-                "cut-off mode ('huber', 'tukey', 'trim') or a rank mode."
-            )
+    def _check_settings(self, estimator):
+        check_regression_settings(self.normalize, self.weighting)

@@ -2,10 +2,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import sparse
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_diabetes, load_digits
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skdifficulty.datasets import (
     flip_labels,
+    load_contaminated_diabetes,
     load_noisy_digits,
     make_difficulty_classification,
     make_imbalance,
@@ -269,6 +271,80 @@ def test_load_noisy_digits_imbalance_on_train_only():
 def test_load_noisy_digits_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         load_noisy_digits(**kwargs)
+
+
+# -------------------------------------------------- load_contaminated_diabetes
+
+
+def test_load_contaminated_diabetes_records_its_contamination():
+    data = load_contaminated_diabetes(noise=0.3, kind="one-sided", random_state=1)
+    n_train = data.X_train.shape[0]
+    assert (n_train, data.X_test.shape[0]) == (331, 111)
+    assert data.flipped.sum() == round(0.3 * n_train)
+    # Gross errors of 3 to 6 training standard deviations, all upwards; the
+    # other training targets and every test target are clean.
+    shift = (data.y_train - data.y_train_clean) / data.y_train_clean.std()
+    assert np.all((shift[data.flipped] >= 3) & (shift[data.flipped] <= 6))
+    assert np.all(shift[~data.flipped] == 0)
+    assert f"contaminated training targets: {data.flipped.sum()}" in data.DESCR
+    assert data.feature_names == load_diabetes().feature_names
+
+
+def test_load_contaminated_diabetes_two_sided_moves_both_ways():
+    data = load_contaminated_diabetes(noise=0.4, random_state=0)
+    shift = (data.y_train - data.y_train_clean)[data.flipped]
+    assert np.any(shift > 0) and np.any(shift < 0)
+    assert np.all(np.abs(shift) >= 3 * data.y_train_clean.std())
+    assert not load_contaminated_diabetes(noise=0.0).flipped.any()
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_load_contaminated_diabetes_deterministic(seed):
+    first = load_contaminated_diabetes(noise=0.2, random_state=seed)
+    again = load_contaminated_diabetes(noise=0.2, random_state=seed)
+    for name in ("X_train", "X_test", "y_train", "y_train_clean", "y_test", "flipped"):
+        assert np.array_equal(first[name], again[name])
+    other = load_contaminated_diabetes(noise=0.2, random_state=seed + 1)
+    assert not np.array_equal(first.X_train, other.X_train)
+
+
+def test_load_contaminated_diabetes_takes_a_random_state_instance():
+    first, again = (
+        load_contaminated_diabetes(random_state=np.random.RandomState(3))
+        for _ in range(2)
+    )
+    # The split draws from the instance as from its seed; the contamination
+    # from a seed that the instance draws next.
+    seeded = load_contaminated_diabetes(random_state=3)
+    assert np.array_equal(first.X_train, seeded.X_train)
+    assert np.array_equal(first.y_train, again.y_train)
+    assert np.array_equal(first.flipped, again.flipped)
+
+
+def test_load_contaminated_diabetes_leaves_the_diabetes_data_as_it_is():
+    diabetes = load_diabetes()
+    data = load_contaminated_diabetes(noise=0.3, random_state=0)
+    # The clean parts are diabetes's own rows, each with its own target.
+    X = np.vstack([data.X_train, data.X_test])
+    y = np.concatenate([data.y_train_clean, data.y_test])
+    order, reference = np.lexsort(X.T), np.lexsort(diabetes.data.T)
+    assert np.array_equal(X[order], diabetes.data[reference])
+    assert np.array_equal(y[order], diabetes.target[reference])
+    assert np.array_equal(load_diabetes().target, diabetes.target)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"noise": 1.0}, "'noise' parameter"),
+        ({"noise": -0.1}, "'noise' parameter"),
+        ({"kind": "symmetric"}, "'kind' parameter"),
+        ({"random_state": "zero"}, "'random_state' parameter"),
+    ],
+)
+def test_load_contaminated_diabetes_bad_arguments(kwargs, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        load_contaminated_diabetes(**kwargs)
 
 
 # ---------------------------------------------- make_difficulty_classification

@@ -1,8 +1,17 @@
 """Docstrings that repeat each other must agree, word for word."""
 
+import inspect
+
 import pytest
 
-from skdifficulty import easy_first, hard_first, medium_first, two_ends
+from skdifficulty import (
+    DifficultyWeightedClassifier,
+    DifficultyWeightedRegressor,
+    easy_first,
+    hard_first,
+    medium_first,
+    two_ends,
+)
 from skdifficulty.plotting import (
     DataMapDisplay,
     DifficultyCurveDisplay,
@@ -28,6 +37,61 @@ def test_the_weighting_modes_document_their_parameters_alike():
         include_returns=["weights"],
         descr_regex_pattern=r"The unnormalized weights ``.+``, in .+",
     )
+
+
+def test_the_two_meta_estimators_document_their_shared_parameters_alike():
+    assert_docstring_consistency(
+        [DifficultyWeightedClassifier, DifficultyWeightedRegressor],
+        include_params=[
+            "difficulty_estimator",
+            "strength",
+            "scale",
+            "refine",
+            "random_state",
+            "difficulty",
+        ],
+        include_attrs=[
+            "estimator_",
+            "difficulty_estimator_",
+            "difficulty_",
+            "sample_weight_",
+            "weighting_",
+            "n_features_in_",
+            "feature_names_in_",
+        ],
+    )
+
+
+def test_the_two_meta_estimators_point_to_baseline_refit_alike():
+    from numpydoc.docscrape import ClassDoc
+
+    def see_also(cls):
+        entries = ClassDoc(cls)["See Also"]
+        return {names[0][0]: description for names, description in entries}
+
+    classifier = see_also(DifficultyWeightedClassifier)
+    assert classifier["BaselineRefit"]
+    assert (
+        classifier["BaselineRefit"]
+        == see_also(DifficultyWeightedRegressor)["BaselineRefit"]
+    )
+
+
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+)
+def test_the_delegated_methods_read_as_written_out(method):
+    from numpydoc.docscrape import FunctionDoc
+
+    function = getattr(DifficultyWeightedClassifier, method)
+    assert function.__name__ == method
+    assert list(inspect.signature(function).parameters) == ["self", "X"]
+    doc = FunctionDoc(function)
+    assert doc["Summary"] and doc["Summary"][0].endswith("weighted estimator.")
+    assert [parameter.name for parameter in doc["Parameters"]] == ["X"]
+    (returned,) = doc["Returns"]
+    assert returned.type.startswith("ndarray of shape (n_samples")
+    assert returned.desc
 
 
 def test_the_difficulty_display_documents_its_constructors_and_plot_alike():

@@ -100,31 +100,6 @@ def test_the_old_name_difficulty_still_works_with_a_future_warning(
         meta(difficulty=difficulty, difficulty_estimator=difficulty).fit(X, target)
 
 
-def test_the_two_meta_estimators_document_their_shared_parameters_alike():
-    pytest.importorskip("numpydoc")
-    from sklearn.utils._testing import assert_docstring_consistency
-
-    assert_docstring_consistency(
-        [DifficultyWeightedClassifier, DifficultyWeightedRegressor],
-        include_params=[
-            "difficulty_estimator",
-            "strength",
-            "scale",
-            "refine",
-            "random_state",
-            "difficulty",
-        ],
-        include_attrs=[
-            "estimator_",
-            "difficulty_estimator_",
-            "difficulty_",
-            "sample_weight_",
-            "n_features_in_",
-            "feature_names_in_",
-        ],
-    )
-
-
 def test_compute_sample_weight_is_the_weighting_that_fit_uses(classification):
     X, y = classification
     clf = DifficultyWeightedClassifier(
@@ -146,9 +121,7 @@ def test_compute_sample_weight_is_the_weighting_that_fit_uses(classification):
 
 @pytest.mark.filterwarnings("ignore:The `probability` parameter:FutureWarning")
 @pytest.mark.parametrize("make", ["classifier", "regressor"])
-def test_a_meta_estimator_cross_validates_on_a_precomputed_kernel(
-    classification, make
-):
+def test_a_meta_estimator_cross_validates_on_a_precomputed_kernel(classification, make):
     # The pairwise tag makes cross_val_score cut the kernel on both axes; the
     # scores equal those of the same linear kernel computed from the features.
     X, y = classification

@@ -61,9 +61,6 @@ NOISE_KINDS = {
 }
 """The ``--noise-kind`` values of each ``--task``; the first is the default."""
 DEMO_PLOTS = ("difficulty.png", "weighting_modes.png")
-# A contaminated target moves by this many standard deviations of the
-# training targets, drawn uniformly: gross errors, not noise.
-GROSS_ERROR_SIZE = (3.0, 6.0)
 
 
 def noise_kind(args):
@@ -324,6 +321,8 @@ def _describe_data(data, args):
     n_train, n_bad = data.y_train.shape[0], int(data.flipped.sum())
     fits = f"difficulty from {args.cv} x {args.n_repeats} resampled fits."
     if args.task == "regression":
+        from ..datasets._regression import GROSS_ERROR_SIZE
+
         low, high = GROSS_ERROR_SIZE
         return (
             f"diabetes: {n_train} training rows, {n_bad} targets replaced by gross "
@@ -416,57 +415,13 @@ def _min_class_size(cv, search_cv):
 
 
 def _noisy_digits(args, imbalance):
-    from ..datasets._datasets import load_noisy_digits
+    from ..datasets import load_noisy_digits
 
     return load_noisy_digits(
         noise=args.noise,
         kind=noise_kind(args),
         imbalance=imbalance,
         random_state=args.random_state,
-    )
-
-
-def contaminated_diabetes(noise, kind="two-sided", random_state=0):
-    """scikit-learn's diabetes data, a share of the training targets grossly wrong.
-
-    A quarter of the rows is the clean test set. ``round(noise * n_train)``
-    training targets move by 3 to 6 standard deviations of the training
-    targets (uniformly drawn), up or down at random ("two-sided") or up
-    ("one-sided").
-
-    Returns a Bunch with ``X_train``, ``y_train`` (contaminated),
-    ``y_train_clean``, ``flipped`` (the contaminated rows), ``X_test`` and
-    ``y_test``.
-
-    >>> data = contaminated_diabetes(0.2, random_state=0)
-    >>> int(data.flipped.sum()), data.y_test.shape[0]
-    (66, 111)
-    >>> bool(np.all((data.y_train != data.y_train_clean) == data.flipped))
-    True
-    """
-    from sklearn.datasets import load_diabetes
-    from sklearn.model_selection import train_test_split
-
-    X, y = load_diabetes(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.25, random_state=random_state
-    )
-    rng = np.random.default_rng(random_state)
-    n_train = y_train.shape[0]
-    bad = rng.choice(n_train, size=round(noise * n_train), replace=False)
-    size = rng.uniform(*GROSS_ERROR_SIZE, size=bad.shape[0]) * y_train.std()
-    sign = rng.choice([-1.0, 1.0], size=bad.shape[0]) if kind == "two-sided" else 1.0
-    y_noisy = y_train.copy()
-    y_noisy[bad] += sign * size
-    flipped = np.zeros(n_train, dtype=bool)
-    flipped[bad] = True
-    return Bunch(
-        X_train=X_train,
-        y_train=y_noisy,
-        y_train_clean=y_train,
-        flipped=flipped,
-        X_test=X_test,
-        y_test=y_test,
     )
 
 
@@ -512,7 +467,11 @@ def _fold_fixes(n, args):
 
 def _regression_data(args):
     """The contaminated diabetes data; refused when the folds cannot be filled."""
-    data = contaminated_diabetes(args.noise, noise_kind(args), args.random_state)
+    from ..datasets import load_contaminated_diabetes
+
+    data = load_contaminated_diabetes(
+        noise=args.noise, kind=noise_kind(args), random_state=args.random_state
+    )
     need, n = _min_class_size(args.cv, args.search_cv), data.y_train.shape[0]
     if n >= need:
         return data
