@@ -2,7 +2,14 @@
 
 import pytest
 
-from skdifficulty import easy_first, hard_first, medium_first, two_ends
+from skdifficulty import (
+    DifficultyWeightedClassifier,
+    DifficultyWeightedRegressor,
+    easy_first,
+    hard_first,
+    medium_first,
+    two_ends,
+)
 from skdifficulty.plotting import (
     DataMapDisplay,
     DifficultyCurveDisplay,
@@ -17,6 +24,28 @@ def test_the_weighting_modes_document_their_parameters_alike():
     assert_docstring_consistency(
         [easy_first, hard_first, medium_first, two_ends],
         include_params=["difficulty"],
+    )
+
+
+def test_the_two_meta_estimators_document_their_shared_parameters_alike():
+    assert_docstring_consistency(
+        [DifficultyWeightedClassifier, DifficultyWeightedRegressor],
+        include_params=[
+            "difficulty_estimator",
+            "strength",
+            "scale",
+            "refine",
+            "random_state",
+            "difficulty",
+        ],
+        include_attrs=[
+            "estimator_",
+            "difficulty_estimator_",
+            "difficulty_",
+            "sample_weight_",
+            "n_features_in_",
+            "feature_names_in_",
+        ],
     )
 
 
