@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _columns import OUTPUT_COLUMNS
 from numpy.testing import assert_allclose, assert_array_equal
 
 pd = pytest.importorskip("pandas")
@@ -36,19 +37,7 @@ from skdifficulty.datasets import (  # noqa: E402
 )
 
 FAST = ["--cv", "3", "--n-repeats", "2", "--n-jobs", "1", "--quiet"]
-SCORE_COLUMNS = [
-    "row",
-    "difficulty_rank",
-    "flagged",
-    "given_label",
-    "suggested_label",
-    "suggested_proba",
-    "given_proba",
-    "difficulty",
-    "bias",
-    "variance",
-    "n_evaluations",
-]
+SCORE_COLUMNS = OUTPUT_COLUMNS["classification"]
 WRONG_ROW = 7
 
 

@@ -46,7 +46,7 @@ def client():
 
 
 @pytest.fixture(scope="module")
-def data():
+def noisy_data():
     return make_classification(
         n_samples=150,
         n_features=5,
@@ -67,8 +67,8 @@ def on_cluster(client, func):
     return result, workers
 
 
-def test_difficulty_on_the_cluster_is_bit_identical(client, data):
-    X, y = data
+def test_difficulty_on_the_cluster_is_bit_identical(client, noisy_data):
+    X, y = noisy_data
     # A randomized tree: every fit's own seed must travel with it.
     est = DifficultyEstimator(
         DecisionTreeClassifier(max_features=2, min_samples_leaf=3),
@@ -87,8 +87,10 @@ def test_difficulty_on_the_cluster_is_bit_identical(client, data):
     assert len(est.estimators_) == 12
 
 
-def test_grid_search_on_the_cluster_is_bit_identical(client, data, quick_difficulty):
-    X, y = data
+def test_grid_search_on_the_cluster_is_bit_identical(
+    client, noisy_data, quick_difficulty
+):
+    X, y = noisy_data
     difficulty = quick_difficulty()
     grid = {"weighting": ["easy_first", "hard_first"], "strength": [0.5, 2.0]}
 

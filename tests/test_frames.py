@@ -102,7 +102,7 @@ def lib(request):
 
 
 @pytest.fixture
-def data():
+def named_columns():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 3))
     # Only the named columns a and b carry the signal; c is noise.
@@ -122,12 +122,12 @@ def difficulty_estimator(**params):
     return DifficultyEstimator(by_name(), n_repeats=1, random_state=0, **params)
 
 
-def test_frames_are_recognised_without_conversion(lib, data):
-    X = lib.frame(data[0])
+def test_frames_are_recognised_without_conversion(lib, named_columns):
+    X = lib.frame(named_columns[0])
     assert is_dataframe(X)
     assert check_features(X) is X
     assert not is_dataframe(np.ones((2, 2)))
-    assert not is_dataframe(data[0])  # a dict of columns is not a frame
+    assert not is_dataframe(named_columns[0])  # a dict of columns is not a frame
 
 
 def test_the_check_imports_no_dataframe_library(monkeypatch):
@@ -137,9 +137,9 @@ def test_the_check_imports_no_dataframe_library(monkeypatch):
     assert "polars" not in sys.modules
 
 
-def test_column_transformer_selects_columns_by_name_in_every_fold(lib, data):
+def test_column_transformer_selects_columns_by_name_in_every_fold(lib, named_columns):
     pd = pytest.importorskip("pandas")
-    columns, y = data
+    columns, y = named_columns
     est = difficulty_estimator().fit(lib.frame(columns), y)
     assert_array_equal(est.feature_names_in_, COLUMNS)
     assert est.n_features_in_ == 3
@@ -153,8 +153,8 @@ def test_column_transformer_selects_columns_by_name_in_every_fold(lib, data):
     )
 
 
-def test_transform_refuses_reordered_columns(lib, data):
-    columns, y = data
+def test_transform_refuses_reordered_columns(lib, named_columns):
+    columns, y = named_columns
     est = difficulty_estimator().fit(lib.frame(columns), y)
     reordered = lib.select(lib.frame(columns), ["c", "b", "a"])
     with pytest.raises(ValueError, match="feature names should match"):
@@ -163,8 +163,8 @@ def test_transform_refuses_reordered_columns(lib, data):
     assert est.transform(lib.head(lib.frame(columns), 1)).shape == (1, 3)
 
 
-def test_an_empty_frame_is_refused_with_the_array_message(lib, data):
-    columns, y = data
+def test_an_empty_frame_is_refused_with_the_array_message(lib, named_columns):
+    columns, y = named_columns
     empty = lib.head(lib.frame(columns), 0)
     with pytest.raises(ValueError, match=r"Found array with 0 sample\(s\)"):
         difficulty_estimator().fit(empty, y[:0])
@@ -173,8 +173,10 @@ def test_an_empty_frame_is_refused_with_the_array_message(lib, data):
         est.transform(empty)
 
 
-def test_a_frame_without_columns_is_refused_saying_x_has_no_features(lib, data):
-    columns, y = data
+def test_a_frame_without_columns_is_refused_saying_x_has_no_features(
+    lib, named_columns
+):
+    columns, y = named_columns
     empty = lib.select(lib.frame(columns), [])
     if empty.shape[0] == 0:
         pytest.skip("a frame without columns has no rows either in this library")
@@ -196,9 +198,11 @@ def test_a_frame_without_columns_is_refused_saying_x_has_no_features(lib, data):
 
 
 @pytest.mark.parametrize("estimator", [by_name, None], ids=["by_name", "default"])
-def test_weighted_classifier_fits_and_predicts_on_a_frame(lib, data, estimator):
+def test_weighted_classifier_fits_and_predicts_on_a_frame(
+    lib, named_columns, estimator
+):
     pd = pytest.importorskip("pandas")
-    columns, y = data
+    columns, y = named_columns
 
     def fit(X):
         clf = DifficultyWeightedClassifier(
@@ -221,8 +225,8 @@ def test_weighted_classifier_fits_and_predicts_on_a_frame(lib, data, estimator):
     )
 
 
-def test_the_callers_frame_is_not_modified(lib, data):
-    columns, y = data
+def test_the_callers_frame_is_not_modified(lib, named_columns):
+    columns, y = named_columns
     X = lib.frame(columns)
     before = lib.copy(X)
     est = difficulty_estimator().fit(X, y)

@@ -29,7 +29,7 @@ from skdifficulty import DifficultyEstimator
 
 
 @pytest.fixture(scope="module")
-def data():
+def grouped_data():
     X, y = make_classification(
         n_samples=90,
         n_features=5,
@@ -43,8 +43,8 @@ def data():
 
 
 @pytest.mark.parametrize("splitter", [GroupKFold(3), StratifiedGroupKFold(3)])
-def test_groups_reach_a_group_splitter(data, splitter):
-    X, y, groups = data
+def test_groups_reach_a_group_splitter(grouped_data, splitter):
+    X, y, groups = grouped_data
     est = DifficultyEstimator(cv=splitter, random_state=0).fit(X, y, groups=groups)
     assert_array_equal(est.n_evaluations_, np.ones(len(y)))
     # The same as scoring each fold by hand.
@@ -58,11 +58,11 @@ def test_groups_reach_a_group_splitter(data, splitter):
     assert_allclose(est.difficulty_, expected, rtol=1e-6)
 
 
-def test_groups_keep_near_copies_from_hiding_a_wrong_label(data):
+def test_groups_keep_near_copies_from_hiding_a_wrong_label(grouped_data):
     # Each group: three near-copies of one sample, with one label; a wrong
     # label is wrong on all three. Without groups, a copy's twins sit in the
     # training part and vouch for the wrong label.
-    X, y, groups = data
+    X, y, groups = grouped_data
     rng = np.random.RandomState(0)
     base = np.repeat(np.arange(0, 90, 3), 3)
     X_copies = X[base] + 1e-3 * rng.randn(*X.shape)
@@ -80,14 +80,14 @@ def test_groups_keep_near_copies_from_hiding_a_wrong_label(data):
     assert grouped_auroc > plain_auroc + 0.25
 
 
-def test_groups_of_the_wrong_length_are_refused(data):
-    X, y, groups = data
+def test_groups_of_the_wrong_length_are_refused(grouped_data):
+    X, y, groups = grouped_data
     with pytest.raises(ValueError, match="groups must be one label per sample: 90"):
         DifficultyEstimator().fit(X, y, groups=groups[:-1])
 
 
-def test_a_precomputed_kernel_gives_the_difficulty_of_its_features(data):
-    X, y, _ = data
+def test_a_precomputed_kernel_gives_the_difficulty_of_its_features(grouped_data):
+    X, y, _ = grouped_data
     gram = linear_kernel(X)
     on_features = DifficultyEstimator(
         SVC(kernel="linear", probability=True, random_state=0),
@@ -111,8 +111,10 @@ def test_a_precomputed_kernel_gives_the_difficulty_of_its_features(data):
     assert on_kernel.__sklearn_tags__().input_tags.pairwise
 
 
-def test_a_one_shot_cv_is_read_once_and_kept_for_refits_clones_and_pickles(data):
-    X, y, _ = data
+def test_a_one_shot_cv_is_read_once_and_kept_for_refits_clones_and_pickles(
+    grouped_data,
+):
+    X, y, _ = grouped_data
     splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
     reference = DifficultyEstimator(cv=splits).fit(X, y)
     est = DifficultyEstimator(cv=(split for split in splits))
@@ -124,8 +126,8 @@ def test_a_one_shot_cv_is_read_once_and_kept_for_refits_clones_and_pickles(data)
     assert_array_equal(restored.fit(X, y).difficulty_, reference.difficulty_)
 
 
-def test_a_cv_index_out_of_range_is_named(data):
-    X, y, _ = data
+def test_a_cv_index_out_of_range_is_named(grouped_data):
+    X, y, _ = grouped_data
     cv = [(np.arange(60), np.arange(60, 95))]
     with pytest.raises(ValueError, match="test index 90, out of range for 90"):
         DifficultyEstimator(cv=cv).fit(X, y)
@@ -139,21 +141,23 @@ def test_a_cv_index_out_of_range_is_named(data):
         (np.array(["a", np.nan, "b"] * 30, dtype=object), "the first at index 1"),
     ],
 )
-def test_mixed_or_missing_labels_are_named(data, labels, match):
-    X, _, _ = data
+def test_mixed_or_missing_labels_are_named(grouped_data, labels, match):
+    X, _, _ = grouped_data
     with pytest.raises(ValueError, match=match):
         DifficultyEstimator().fit(X, labels)
 
 
 @pytest.mark.parametrize("resampling", ["kfold", "bootstrap", "subsample"])
-def test_x_and_y_of_different_lengths_are_refused_in_every_plan(data, resampling):
-    X, y, _ = data
+def test_x_and_y_of_different_lengths_are_refused_in_every_plan(
+    grouped_data, resampling
+):
+    X, y, _ = grouped_data
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         DifficultyEstimator(resampling=resampling).fit(X, y[:-5])
 
 
-def test_a_refit_starts_clean(data):
-    X, y, _ = data
+def test_a_refit_starts_clean(grouped_data):
+    X, y, _ = grouped_data
     est = DifficultyEstimator(n_repeats=1, cv=3).fit(X, y)
     assert hasattr(est, "heldout_proba_") and hasattr(est, "estimators_")
     est.set_params(estimator=LinearRegression()).fit(X, y.astype(float))
@@ -162,23 +166,23 @@ def test_a_refit_starts_clean(data):
     assert not hasattr(est, "estimators_")
 
 
-def test_a_failed_refit_leaves_no_mixed_state(data):
-    X, y, _ = data
+def test_a_failed_refit_leaves_no_mixed_state(grouped_data):
+    X, y, _ = grouped_data
     est = DifficultyEstimator(LogisticRegression(), n_repeats=1, cv=3).fit(X, y)
     with pytest.raises(ValueError):
         est.fit(X, np.where(y == 0, 7, y), groups=np.arange(5))
     assert not [name for name in vars(est) if name.endswith("_")]
 
 
-def test_overflowing_regression_difficulty_is_reported(data):
-    X, y, _ = data
+def test_overflowing_regression_difficulty_is_reported(grouped_data):
+    X, y, _ = grouped_data
     target = 1e160 * (y.astype(float) - 1)
     with pytest.raises(ValueError, match="overflowed to inf.*Scale the targets"):
         DifficultyEstimator(LinearRegression(), n_repeats=1, cv=3).fit(X, target)
 
 
-def test_parameter_validation_honours_skip_parameter_validation(data):
-    X, y, _ = data
+def test_parameter_validation_honours_skip_parameter_validation(grouped_data):
+    X, y, _ = grouped_data
     est = DifficultyEstimator(keep_estimators=1, n_repeats=1, cv=3)
     with pytest.raises(InvalidParameterError, match="keep_estimators"):
         est.fit(X, y)

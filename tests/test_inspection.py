@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _columns import TABLE_COLUMNS
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_diabetes, load_wine
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -57,23 +58,41 @@ def test_flag_count_is_the_estimated_noise_share(noisy_wine):
     assert table["difficulty_rank"][table["flagged"]].max() == table["flagged"].sum()
 
 
+def test_the_columns_are_those_documented():
+    # Spelled out here only: the other tests take them from TABLE_COLUMNS.
+    assert TABLE_COLUMNS == {
+        "classification": [
+            "difficulty_rank",
+            "flagged",
+            "given_label",
+            "suggested_label",
+            "suggested_proba",
+            "given_proba",
+            "difficulty",
+            "bias",
+            "variance",
+            "n_evaluations",
+        ],
+        "regression": [
+            "difficulty_rank",
+            "flagged",
+            "given_value",
+            "predicted_value",
+            "residual",
+            "difficulty",
+            "bias",
+            "variance",
+            "n_evaluations",
+        ],
+    }
+
+
 def test_columns_and_values(noisy_wine):
     pd = pytest.importorskip("pandas")
     estimator, _, y_noisy, _ = noisy_wine
     table = difficulty_table(estimator, y_noisy)
     assert isinstance(table, pd.DataFrame)
-    assert list(table.columns) == [
-        "difficulty_rank",
-        "flagged",
-        "given_label",
-        "suggested_label",
-        "suggested_proba",
-        "given_proba",
-        "difficulty",
-        "bias",
-        "variance",
-        "n_evaluations",
-    ]
+    assert list(table.columns) == TABLE_COLUMNS["classification"]
     rows = np.arange(y_noisy.shape[0])
     proba = estimator.heldout_proba_
     assert_array_equal(table["given_label"], y_noisy)
@@ -197,17 +216,7 @@ def test_regression_columns_and_outliers(contaminated_diabetes):
     pd = pytest.importorskip("pandas")
     estimator, y, bad = contaminated_diabetes
     table = difficulty_table(estimator, y)
-    assert list(table.columns) == [
-        "difficulty_rank",
-        "flagged",
-        "given_value",
-        "predicted_value",
-        "residual",
-        "difficulty",
-        "bias",
-        "variance",
-        "n_evaluations",
-    ]
+    assert list(table.columns) == TABLE_COLUMNS["regression"]
     assert isinstance(table, pd.DataFrame)
     assert_allclose(table["given_value"], y)
     assert_allclose(table["predicted_value"], estimator.heldout_prediction_)

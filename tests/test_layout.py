@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-PACKAGE = Path(__file__).resolve().parents[1] / "skdifficulty"
+from _module_graph import PACKAGE, imports, is_ours, modules
 
 MAX_LINES = 700
 MAX_TOP_LEVEL_MODULES = 12
@@ -30,53 +29,13 @@ PUBLIC_PATHS = {
 SELF_CONTAINED = ("skdifficulty.utils",)
 
 
-def _module_name(path):
-    parts = ["skdifficulty", *path.relative_to(PACKAGE).with_suffix("").parts]
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _modules():
-    return {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
-
-
-def _target(module, path, node):
-    """The absolute module an ``ImportFrom`` names, or None if not ours."""
-    if node.level == 0:
-        name = node.module or ""
-        return name if name.split(".")[0] == "skdifficulty" else None
-    base = module.split(".")
-    if path.name != "__init__.py":
-        base = base[:-1]
-    base = base[: len(base) - node.level + 1]
-    return ".".join(base + ([node.module] if node.module else []))
-
-
 def _imports():
-    """``{module: [(imported module, [names])]}``, function-level ones included.
-
-    ``from . import x`` counts as importing the submodule ``x`` when it is one.
-    """
-    modules = _modules()
-    found = {}
-    for module, path in modules.items():
-        edges = found.setdefault(module, [])
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                edges += [
-                    (alias.name, [])
-                    for alias in node.names
-                    if alias.name.split(".")[0] == "skdifficulty"
-                ]
-            elif isinstance(node, ast.ImportFrom):
-                target = _target(module, path, node)
-                if target is None:
-                    continue
-                names = [alias.name for alias in node.names]
-                submodules = [n for n in names if f"{target}.{n}" in modules]
-                edges += [(f"{target}.{n}", []) for n in submodules]
-                rest = [n for n in names if n not in submodules]
-                if rest or not submodules:
-                    edges.append((target, rest))
+    """``{module: [(imported module, [names])]}`` of the package's imports of
+    its own modules, function-level ones included."""
+    found = {module: [] for module in modules()}
+    for edge in imports():
+        if is_ours(edge.target):
+            found[edge.module].append((edge.target, edge.names))
     return found
 
 
@@ -160,7 +119,7 @@ def test_shared_utilities_import_nothing_above_them(area):
 def test_modules_are_short_enough_to_read_whole():
     too_long = {
         module: n_lines
-        for module, path in _modules().items()
+        for module, path in modules().items()
         if (n_lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not too_long, too_long

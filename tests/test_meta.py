@@ -6,7 +6,7 @@ import sklearn
 from _recording import NoWeightsClassifier, RecordingClassifier
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.datasets import load_iris, make_classification, make_regression
+from sklearn.datasets import load_iris, make_regression
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold
@@ -14,7 +14,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-import skdifficulty.estimate._runners as runners_module
 from skdifficulty import (
     DifficultyEstimator,
     DifficultyWeightedClassifier,
@@ -25,20 +24,8 @@ from skdifficulty import (
 FAST = DifficultyEstimator(n_repeats=1, cv=3, random_state=0, keep_estimators=False)
 
 
-@pytest.fixture
-def data():
-    return make_classification(
-        n_samples=90,
-        n_features=4,
-        n_informative=3,
-        n_redundant=0,
-        n_classes=3,
-        random_state=0,
-    )
-
-
-def test_strength_zero_reproduces_the_unweighted_fit(data):
-    X, y = data
+def test_strength_zero_reproduces_the_unweighted_fit(four_feature_data):
+    X, y = four_feature_data
     lr = LogisticRegression(max_iter=1000)
     for weighting in ("easy_first", "hard_first", "medium_first", "two_ends"):
         clf = DifficultyWeightedClassifier(
@@ -52,8 +39,8 @@ def test_strength_zero_reproduces_the_unweighted_fit(data):
         assert_array_equal(clf.predict(X), plain.predict(X))
 
 
-def test_weights_follow_the_difficulty(data):
-    X, y = data
+def test_weights_follow_the_difficulty(four_feature_data):
+    X, y = four_feature_data
     clf = DifficultyWeightedClassifier(
         RecordingClassifier(), difficulty_estimator=FAST, strength=2.0
     ).fit(X, y)
@@ -67,8 +54,8 @@ def test_weights_follow_the_difficulty(data):
     assert clf.sample_weight_[clf.difficulty_.argmax()] == clf.sample_weight_.min()
 
 
-def test_user_sample_weight_multiplies_in(data):
-    X, y = data
+def test_user_sample_weight_multiplies_in(four_feature_data):
+    X, y = four_feature_data
     user = np.linspace(0.5, 3, len(y))
     user_before = user.copy()
     clf = DifficultyWeightedClassifier(RecordingClassifier(), difficulty_estimator=FAST)
@@ -82,8 +69,8 @@ def test_user_sample_weight_multiplies_in(data):
     assert_array_equal(user, user_before)
 
 
-def test_per_class_normalization(data):
-    X, y = data
+def test_per_class_normalization(four_feature_data):
+    X, y = four_feature_data
     y = np.where(np.arange(len(y)) < 15, 0, y)  # make class sizes unequal
     clf = DifficultyWeightedClassifier(
         difficulty_estimator=FAST, normalize="class", strength=1.0
@@ -92,8 +79,8 @@ def test_per_class_normalization(data):
     assert_allclose(totals, len(y) / 3)
 
 
-def test_weights_reach_pipeline_and_nested_pipeline(data):
-    X, y = data
+def test_weights_reach_pipeline_and_nested_pipeline(four_feature_data):
+    X, y = four_feature_data
     flat = make_pipeline(StandardScaler(), RecordingClassifier())
     nested = make_pipeline(StandardScaler(), make_pipeline(RecordingClassifier()))
     for pipe, last in ((flat, lambda p: p[-1]), (nested, lambda p: p[-1][-1])):
@@ -105,8 +92,8 @@ def test_weights_reach_pipeline_and_nested_pipeline(data):
         assert np.ptp(clf.sample_weight_) > 0
 
 
-def test_metadata_routing_on_and_off(data):
-    X, y = data
+def test_metadata_routing_on_and_off(four_feature_data):
+    X, y = four_feature_data
     with sklearn.config_context(enable_metadata_routing=True):
         requested = RecordingClassifier().set_fit_request(sample_weight=True)
         clf = DifficultyWeightedClassifier(
@@ -150,9 +137,9 @@ REQUESTS = {
 @pytest.mark.parametrize("in_pipeline", [False, True], ids=["bare", "pipeline"])
 @pytest.mark.parametrize("case", REQUESTS)
 def test_with_routing_an_estimator_that_does_not_request_the_weights_is_named(
-    data, case, in_pipeline
+    four_feature_data, case, in_pipeline
 ):
-    X, y = data
+    X, y = four_feature_data
     request, error, problem = REQUESTS[case]
     with sklearn.config_context(enable_metadata_routing=True):
         model = _FitsNever()
@@ -173,8 +160,8 @@ def test_with_routing_an_estimator_that_does_not_request_the_weights_is_named(
             DifficultyWeightedClassifier(estimator, difficulty_estimator=FAST).fit(X, y)
 
 
-def test_with_routing_the_neighbours_of_a_refused_request_are_named(data):
-    X, y = data
+def test_with_routing_the_neighbours_of_a_refused_request_are_named(four_feature_data):
+    X, y = four_feature_data
     w = np.linspace(0.5, 2, len(y))
     with sklearn.config_context(enable_metadata_routing=True):
         refused = LinearRegression().set_fit_request(sample_weight=False)
@@ -208,8 +195,8 @@ def test_with_routing_the_neighbours_of_a_refused_request_are_named(data):
         assert difficulty.fit(X, y).difficulty_.shape == y.shape
 
 
-def test_with_routing_the_default_estimators_take_the_weights(data):
-    X, y = data
+def test_with_routing_the_default_estimators_take_the_weights(four_feature_data):
+    X, y = four_feature_data
     w = np.linspace(0.5, 2, len(y))
     fits = {}
     for routing in (False, True):
@@ -229,16 +216,16 @@ def test_with_routing_the_default_estimators_take_the_weights(data):
     assert np.ptp(fits[True][0].sample_weight_) > 0
 
 
-def test_an_estimator_without_sample_weight_is_named(data):
-    X, y = data
+def test_an_estimator_without_sample_weight_is_named(four_feature_data):
+    X, y = four_feature_data
     with pytest.raises(TypeError, match="NoWeightsClassifier.fit does not accept"):
         DifficultyWeightedClassifier(
             NoWeightsClassifier(), difficulty_estimator=FAST
         ).fit(X, y)
 
 
-def test_methods_are_delegated_only_where_they_exist(data):
-    X, y = data
+def test_methods_are_delegated_only_where_they_exist(four_feature_data):
+    X, y = four_feature_data
     svc = DifficultyWeightedClassifier(SVC(), difficulty_estimator=FAST)
     assert not hasattr(svc, "predict_proba")
     assert hasattr(svc, "decision_function")
@@ -251,8 +238,8 @@ def test_methods_are_delegated_only_where_they_exist(data):
     assert_array_equal(lr.classes_, [0, 1, 2])
 
 
-def test_string_labels(data):
-    X, y = data
+def test_string_labels(four_feature_data):
+    X, y = four_feature_data
     labels = np.array(["a", "b", "c"])[y]
     clf = DifficultyWeightedClassifier(
         difficulty_estimator=FAST, normalize="class"
@@ -261,8 +248,8 @@ def test_string_labels(data):
     assert_array_equal(clf.classes_, ["a", "b", "c"])
 
 
-def test_callable_weighting(data):
-    X, y = data
+def test_callable_weighting(four_feature_data):
+    X, y = four_feature_data
 
     def by_class(difficulty, y):
         return np.where(y == 0, 2.0, 1.0)
@@ -274,8 +261,8 @@ def test_callable_weighting(data):
     assert_allclose(clf.sample_weight_, w / w.mean())
 
 
-def test_kind_of_estimator_is_checked(data):
-    X, y = data
+def test_kind_of_estimator_is_checked(four_feature_data):
+    X, y = four_feature_data
     with pytest.raises(ValueError, match="needs a classifier; LinearRegression"):
         DifficultyWeightedClassifier(LinearRegression()).fit(X, y)
     with pytest.raises(ValueError, match="needs a regressor; LogisticRegression"):
@@ -302,17 +289,9 @@ def test_regressor():
 
 
 def test_grid_search_runs_the_resampled_fits_once_per_training_set(
-    data, tmp_path, monkeypatch
+    four_feature_data, tmp_path, resampled_fits
 ):
-    X, y = data
-    calls = []
-    original = runners_module.fit_and_predict
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(runners_module, "fit_and_predict", counting)
+    X, y = four_feature_data
     difficulty = DifficultyEstimator(n_repeats=1, cv=3, random_state=0)
     grid = {
         "weighting": ["easy_first", "hard_first", "medium_first", "two_ends"],
@@ -326,14 +305,14 @@ def test_grid_search_runs_the_resampled_fits_once_per_training_set(
         cv=5,
     ).fit(X, y)
     # 5 CV training sets + the refit on all data, 3 resampled fits each.
-    assert len(calls) == 6 * 3
-    calls.clear()
+    assert len(resampled_fits) == 6 * 3
+    resampled_fits.clear()
     search.fit(X, y)  # everything is cached now
-    assert calls == []
+    assert resampled_fits == []
     uncached = GridSearchCV(
         DifficultyWeightedClassifier(difficulty_estimator=difficulty), grid, cv=5
     ).fit(X, y)
-    assert len(calls) == (12 * 5 + 1) * 3
+    assert len(resampled_fits) == (12 * 5 + 1) * 3
     assert_allclose(
         search.cv_results_["mean_test_score"], uncached.cv_results_["mean_test_score"]
     )
@@ -361,8 +340,8 @@ def contaminated_line(seed=1, n=120):
     return X, y, bad
 
 
-def test_cutoff_modes_at_strength_zero_reproduce_the_unweighted_fit(data):
-    X, y = data
+def test_cutoff_modes_at_strength_zero_reproduce_the_unweighted_fit(four_feature_data):
+    X, y = four_feature_data
     for weighting in ("huber", "tukey", "trim"):
         clf = DifficultyWeightedClassifier(
             LogisticRegression(max_iter=1000),
@@ -458,16 +437,8 @@ def test_refine_measures_the_difficulty_again_with_the_weights():
     assert np.median(second.difficulty_[~bad]) < np.median(first.difficulty_[~bad])
 
 
-def test_refine_rounds_are_cached(tmp_path, monkeypatch):
+def test_refine_rounds_are_cached(tmp_path, resampled_fits):
     X, y, _ = contaminated_line(seed=3)
-    calls = []
-    original = runners_module.fit_and_predict
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(runners_module, "fit_and_predict", counting)
     reg = DifficultyWeightedRegressor(
         LinearRegression(),
         difficulty_estimator=DifficultyEstimator(LinearRegression(), n_repeats=1, cv=3),
@@ -477,12 +448,12 @@ def test_refine_rounds_are_cached(tmp_path, monkeypatch):
         random_state=0,
     )
     reg.fit(X, y)
-    assert len(calls) == 3 * 3  # three rounds of 3 resampled fits
-    calls.clear()
+    assert len(resampled_fits) == 3 * 3  # three rounds of 3 resampled fits
+    resampled_fits.clear()
     reg.fit(X, y)
-    assert calls == []
+    assert resampled_fits == []
     reg.set_params(refine=0).fit(X, y)  # the first round is the same
-    assert calls == []
+    assert resampled_fits == []
 
 
 def test_grid_search_over_every_mode_finds_a_cutoff_mode(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from _recording import NoClassesClassifier
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.datasets import make_classification, make_regression
+from sklearn.datasets import make_regression
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import PoissonRegressor
 from sklearn.metrics.pairwise import linear_kernel
@@ -23,13 +23,6 @@ from skdifficulty import (
 )
 
 
-@pytest.fixture(scope="module")
-def classification():
-    return make_classification(
-        n_samples=90, n_features=5, n_informative=3, n_classes=3, random_state=0
-    )
-
-
 def test_the_regressors_difficulty_default_follows_the_task():
     X, y = make_regression(n_samples=80, n_features=4, noise=5.0, random_state=0)
     counts = np.round(np.abs(y)).astype(int)  # integer targets look like classes
@@ -40,15 +33,15 @@ def test_the_regressors_difficulty_default_follows_the_task():
     assert not hasattr(reg.difficulty_estimator_, "classes_")
 
 
-def test_a_classifier_refuses_continuous_targets_before_any_fit(classification):
-    X, _ = classification
+def test_a_classifier_refuses_continuous_targets_before_any_fit(small_data):
+    X, _ = small_data
     clf = DifficultyWeightedClassifier(difficulty=DifficultyEstimator(n_repeats=1))
     with pytest.raises(ValueError, match="Unknown label type: continuous"):
         clf.fit(X, X[:, 0])
 
 
-def test_groups_reach_the_difficulty(classification):
-    X, y = classification
+def test_groups_reach_the_difficulty(small_data):
+    X, y = small_data
     groups = np.repeat(np.arange(30), 3)
     difficulty = DifficultyEstimator(n_repeats=1, cv=3, random_state=0)
     clf = DifficultyWeightedClassifier(difficulty=difficulty).fit(X, y, groups=groups)
@@ -59,9 +52,9 @@ def test_groups_reach_the_difficulty(classification):
 
 @pytest.mark.parametrize("make", ["classifier", "regressor"])
 def test_a_meta_estimator_with_a_one_shot_cv_refits_clones_and_pickles(
-    classification, make
+    small_data, make
 ):
-    X, y = classification
+    X, y = small_data
     splitter = StratifiedKFold(3) if make == "classifier" else KFold(3)
     splits = list(splitter.split(X, y))
     meta = (
@@ -86,10 +79,8 @@ def test_a_meta_estimator_with_a_one_shot_cv_refits_clones_and_pickles(
 @pytest.mark.parametrize(
     "meta", [DifficultyWeightedClassifier, DifficultyWeightedRegressor]
 )
-def test_the_old_name_difficulty_still_works_with_a_future_warning(
-    classification, meta
-):
-    X, y = classification
+def test_the_old_name_difficulty_still_works_with_a_future_warning(small_data, meta):
+    X, y = small_data
     target = y if meta is DifficultyWeightedClassifier else y.astype(float)
     difficulty = DifficultyEstimator(n_repeats=1, cv=3, random_state=0)
     new = meta(difficulty_estimator=difficulty).fit(X, target)
@@ -100,8 +91,8 @@ def test_the_old_name_difficulty_still_works_with_a_future_warning(
         meta(difficulty=difficulty, difficulty_estimator=difficulty).fit(X, target)
 
 
-def test_compute_sample_weight_is_the_weighting_that_fit_uses(classification):
-    X, y = classification
+def test_compute_sample_weight_is_the_weighting_that_fit_uses(small_data):
+    X, y = small_data
     clf = DifficultyWeightedClassifier(
         difficulty_estimator=DifficultyEstimator(n_repeats=1, cv=3),
         weighting="easy_first",
@@ -121,10 +112,10 @@ def test_compute_sample_weight_is_the_weighting_that_fit_uses(classification):
 
 @pytest.mark.filterwarnings("ignore:The `probability` parameter:FutureWarning")
 @pytest.mark.parametrize("make", ["classifier", "regressor"])
-def test_a_meta_estimator_cross_validates_on_a_precomputed_kernel(classification, make):
+def test_a_meta_estimator_cross_validates_on_a_precomputed_kernel(small_data, make):
     # The pairwise tag makes cross_val_score cut the kernel on both axes; the
     # scores equal those of the same linear kernel computed from the features.
-    X, y = classification
+    X, y = small_data
     if make == "classifier":
         meta, target = DifficultyWeightedClassifier, y
 
@@ -186,8 +177,8 @@ def test_the_tags_of_the_wrapped_estimator_are_forwarded():
 @pytest.mark.parametrize(
     "meta", [DifficultyWeightedClassifier, DifficultyWeightedRegressor]
 )
-def test_an_unfitted_meta_estimator_says_to_call_fit(classification, meta):
-    X, y = classification
+def test_an_unfitted_meta_estimator_says_to_call_fit(small_data, meta):
+    X, y = small_data
     model = meta()
     methods = ["predict", "score"]
     if meta is DifficultyWeightedClassifier:
@@ -201,8 +192,8 @@ def test_an_unfitted_meta_estimator_says_to_call_fit(classification, meta):
             getattr(model, method)(*args)
 
 
-def test_a_wrapped_classifier_without_classes_is_named(classification):
-    X, y = classification
+def test_a_wrapped_classifier_without_classes_is_named(small_data):
+    X, y = small_data
     # A difficulty that reads labels only: the weighted fit goes through.
     clf = DifficultyWeightedClassifier(
         NoClassesClassifier(),

@@ -1,12 +1,12 @@
 """Packaging: the declared dependencies cover the imports, and the license."""
 
-import ast
 import re
 import sys
 from importlib import metadata
 from pathlib import Path
 
 import pytest
+from _module_graph import imports, is_ours, modules
 
 try:
     import tomllib
@@ -14,10 +14,11 @@ except ImportError:  # Python 3.10
     tomllib = pytest.importorskip("tomli")
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE = ROOT / "skdifficulty"
 
 # Import names of the distributions whose import name differs from their name.
 IMPORT_NAMES = {"scikit-learn": "sklearn"}
+# What only the nets need: importing the package must not import it.
+OPTIONAL = ("torch", "skorch")
 
 
 def _project():
@@ -46,58 +47,65 @@ def _declared():
     return required, extras
 
 
-def _imports():
-    """``(module, top-level name, at module level?)`` of every import, and the
-    package's modules that each module imports at module level."""
-    found, internal = [], {}
-    for path in sorted(PACKAGE.glob("*.py")):
-        module = path.stem
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        module_level = {id(node) for node in tree.body}
-        internal[module] = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                if id(node) in module_level:
-                    # "from .x import y", or "from . import x"
-                    internal[module].update(
-                        [node.module.split(".")[0]]
-                        if node.module
-                        else [alias.name for alias in node.names]
-                    )
-                continue
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                names = [node.module]
-            else:
-                continue
-            for name in names:
-                top = name.split(".")[0]
-                if top in sys.stdlib_module_names or top == "skdifficulty":
-                    continue
-                found.append((module, top, id(node) in module_level))
-    return found, internal
+def _third_party(found):
+    """``(module, top-level name, scope)`` of the imports of other packages
+    than the standard library."""
+    return [
+        (edge.module, top, edge.scope)
+        for edge in found
+        if not is_ours(edge.target)
+        and (top := edge.target.split(".")[0]) not in sys.stdlib_module_names
+    ]
 
 
-def _loaded_with_the_package(internal):
-    """Modules that ``import skdifficulty`` and the command line load."""
-    loaded, todo = set(), ["__init__", "__main__"]
+def _loaded_with_the_package(found):
+    """Modules that ``import skdifficulty`` and the command line load: those
+    that their imports outside functions reach, and the packages above them."""
+    edges = {}
+    for edge in found:
+        if is_ours(edge.target) and edge.scope != "function":
+            edges.setdefault(edge.module, set()).add(edge.target)
+    known = modules()
+    loaded, todo = set(), ["skdifficulty", "skdifficulty.__main__"]
     while todo:
         module = todo.pop()
-        if module in loaded or module not in internal:
+        if module in loaded or module not in known:
             continue
         loaded.add(module)
-        todo.extend(internal[module])
+        todo.append(module.rpartition(".")[0])
+        todo.extend(edges.get(module, ()))
     return loaded
 
 
+def _optional(found):
+    """Modules that import torch or skorch when they are imported."""
+    return {
+        module
+        for module, name, scope in _third_party(found)
+        if name in OPTIONAL and scope != "function"
+    }
+
+
 def test_the_imports_are_found():
-    imports, internal = _imports()
-    names = {name for _, name, _ in imports}
+    found = imports()
+    names = {name for _, name, _ in _third_party(found)}
     assert {"numpy", "sklearn", "threadpoolctl", "matplotlib"} <= names
-    loaded = _loaded_with_the_package(internal)
-    assert {"_cli", "_difficulty", "_weighting", "_meta"} <= loaded
-    assert "skorch" not in loaded  # an optional module, with its own imports
+    loaded = _loaded_with_the_package(found)
+    # Reached through relative imports of each level, with their packages.
+    assert {
+        "skdifficulty.cli",
+        "skdifficulty.cli._score",
+        "skdifficulty.estimate",
+        "skdifficulty.estimate._estimator",
+        "skdifficulty.weighting._weights",
+        "skdifficulty.utils._validation",
+        "skdifficulty._meta",
+    } <= loaded
+    optional = _optional(found)
+    assert {"skdifficulty.nets._weighted", "skdifficulty.nets._stacked"} <= optional
+    # Optional modules, and the public faces that import them.
+    faces = {"skdifficulty.skorch", "skdifficulty.dynamics"}
+    assert not loaded & (optional | faces)
 
 
 def test_every_import_is_declared():
@@ -105,18 +113,19 @@ def test_every_import_is_declared():
     command line run as dependencies, the others (inside a function, or in
     an optional module such as skdifficulty.skorch) at least in an extra."""
     required, extras = _declared()
-    imports, internal = _imports()
+    found = imports()
+    third_party = _third_party(found)
     undeclared = [
         f"{module}: {name}"
-        for module, name, _ in imports
+        for module, name, _ in third_party
         if name not in required | extras
     ]
     assert not undeclared, f"imported but not declared in pyproject.toml: {undeclared}"
-    loaded = _loaded_with_the_package(internal)
+    loaded = _loaded_with_the_package(found)
     needed_by_the_package = [
         f"{module}: {name}"
-        for module, name, module_level in imports
-        if module_level and module in loaded and name not in required
+        for module, name, scope in third_party
+        if scope == "module" and module in loaded and name not in required
     ]
     assert not needed_by_the_package, (
         "imported with the package, but only declared in an extra: "

@@ -12,7 +12,6 @@ from _recording import RecordingClassifier
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.base import clone
-from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -21,23 +20,9 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
-import skdifficulty.estimate._runners as runners_module
 from skdifficulty import DifficultyEstimator, DifficultyWeightedClassifier
 
-N_SAMPLES = 90
-
-
-@pytest.fixture
-def data():
-    """Three classes, 90 samples of 4 features (in place of conftest's)."""
-    return make_classification(
-        n_samples=N_SAMPLES,
-        n_features=4,
-        n_informative=3,
-        n_redundant=0,
-        n_classes=3,
-        random_state=0,
-    )
+N_SAMPLES = 90  # of four_feature_data
 
 
 @pytest.fixture
@@ -65,43 +50,29 @@ def with_nan(X, value=np.nan):
     return X
 
 
-class CountingFits:
-    """Counts the resampled fits that start (monkeypatches ``_fit_and_predict``)."""
-
-    def __init__(self, monkeypatch):
-        self.calls = 0
-        original = runners_module.fit_and_predict
-
-        def counting(*args, **kwargs):
-            self.calls += 1
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(runners_module, "fit_and_predict", counting)
-
-
 # -- bad input ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "value, match", [(np.nan, "Input X contains NaN"), (np.inf, "Input X contains inf")]
 )
-def test_non_finite_X_is_refused(data, make, value, match):
-    X, y = data
+def test_non_finite_X_is_refused(four_feature_data, make, value, match):
+    X, y = four_feature_data
     with pytest.raises(ValueError, match=match):
         make().fit(with_nan(X, value), y)
 
 
-def test_non_finite_X_is_refused_in_sparse_and_dataframe_input(data, make):
+def test_non_finite_X_is_refused_in_sparse_and_dataframe_input(four_feature_data, make):
     pd = pytest.importorskip("pandas")
-    X, y = data
+    X, y = four_feature_data
     with pytest.raises(ValueError, match="Input X contains NaN"):
         make().fit(sparse.csr_matrix(with_nan(X)), y)
     with pytest.raises(ValueError, match="Input X contains NaN"):
         make().fit(pd.DataFrame(with_nan(X), columns=list("abcd")), y)
 
 
-def test_an_estimator_that_allows_nan_just_works(data, make):
-    X, y = data
+def test_an_estimator_that_allows_nan_just_works(four_feature_data, make):
+    X, y = four_feature_data
     X_nan = with_nan(X)
     X_nan[::7, 2] = np.nan
     hgb = HistGradientBoostingClassifier(max_iter=10, random_state=0)
@@ -115,8 +86,8 @@ def test_an_estimator_that_allows_nan_just_works(data, make):
 
 
 @pytest.mark.parametrize("as_series", [False, True])
-def test_nan_in_y_is_refused(data, make, as_series):
-    X, y = data
+def test_nan_in_y_is_refused(four_feature_data, make, as_series):
+    X, y = four_feature_data
     y = y.astype(float)
     y[5] = np.nan
     if as_series:
@@ -129,44 +100,44 @@ def test_nan_in_y_is_refused(data, make, as_series):
 
 
 @pytest.mark.parametrize("label", [0, "a"])
-def test_a_single_class_is_refused(data, make, label):
-    X, y = data
+def test_a_single_class_is_refused(four_feature_data, make, label):
+    X, y = four_feature_data
     with pytest.raises(ValueError, match="y has a single class .*at least two"):
         make().fit(X, np.full(N_SAMPLES, label))
 
 
-def test_continuous_targets_for_a_classifier_are_refused(data, make):
-    X, y = data
+def test_continuous_targets_for_a_classifier_are_refused(four_feature_data, make):
+    X, y = four_feature_data
     with pytest.raises(ValueError, match="Unknown label type: continuous"):
         make(LogisticRegression()).fit(X, X[:, 0])
 
 
-def test_the_default_estimator_follows_the_task(data, quick_difficulty):
-    X, y = data
+def test_the_default_estimator_follows_the_task(four_feature_data, quick_difficulty):
+    X, y = four_feature_data
     est = quick_difficulty().fit(X, X[:, 0])
     assert est.loss_ == "squared_error"
     assert not hasattr(est, "classes_")
     assert quick_difficulty().fit(X, y).loss_ == "log_loss"
 
 
-def test_mismatched_lengths_are_refused(data, make):
-    X, y = data
+def test_mismatched_lengths_are_refused(four_feature_data, make):
+    X, y = four_feature_data
     with pytest.raises(ValueError, match=re.escape("inconsistent numbers of samples")):
         make().fit(X[:-1], y)
     with pytest.raises(ValueError, match=re.escape("sample_weight.shape == (89,)")):
         make().fit(X, y, sample_weight=np.ones(N_SAMPLES - 1))
 
 
-def test_empty_and_one_dimensional_X_are_refused(data, make):
-    X, y = data
+def test_empty_and_one_dimensional_X_are_refused(four_feature_data, make):
+    X, y = four_feature_data
     with pytest.raises(ValueError, match="0 sample\\(s\\)"):
         make().fit(X[:0], y[:0])
     with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
         make().fit(X[:, 0], y)
 
 
-def test_loss_must_fit_the_estimator(data):
-    X, y = data
+def test_loss_must_fit_the_estimator(four_feature_data):
+    X, y = four_feature_data
     with pytest.raises(ValueError, match="'squared_error' is for regressors"):
         DifficultyEstimator(loss="squared_error").fit(X, y)
     with pytest.raises(ValueError, match="needs a classifier, but Ridge"):
@@ -189,17 +160,18 @@ def test_loss_must_fit_the_estimator(data):
     ],
     ids=["negative", "all-zero", "nan", "inf"],
 )
-def test_bad_sample_weight_is_refused(data, make, weights, match, monkeypatch):
-    X, y = data
-    fits = CountingFits(monkeypatch)
+def test_bad_sample_weight_is_refused(
+    four_feature_data, make, weights, match, resampled_fits
+):
+    X, y = four_feature_data
     with pytest.raises(ValueError, match=match):
         make().fit(X, y, sample_weight=weights)
-    assert fits.calls == 0  # refused before any resampled fit
+    assert resampled_fits == []  # refused before any resampled fit
 
 
-def test_fewer_samples_than_folds_falls_back_and_says_so(data, make):
+def test_fewer_samples_than_folds_falls_back_and_says_so(four_feature_data, make):
     """Two samples in 3 stratified folds: every fit still sees the class."""
-    X, y = data
+    X, y = four_feature_data
     y = y.copy()
     y[:2] = 7
     with pytest.warns(
@@ -212,8 +184,8 @@ def test_fewer_samples_than_folds_falls_back_and_says_so(data, make):
     assert_array_equal(estimator.n_evaluations_, np.ones(N_SAMPLES))
 
 
-def test_a_one_sample_class_is_scored_as_unseen_and_says_so(data, make):
-    X, y = data
+def test_a_one_sample_class_is_scored_as_unseen_and_says_so(four_feature_data, make):
+    X, y = four_feature_data
     y = y.copy()
     y[0] = 7
     with (
@@ -233,7 +205,7 @@ def test_a_one_sample_class_is_scored_as_unseen_and_says_so(data, make):
 
 @pytest.mark.parametrize("resampling", ["bootstrap", "subsample"])
 def test_a_one_sample_class_in_random_plans_falls_back_and_says_so(
-    data, resampling, quick_difficulty
+    four_feature_data, resampling, quick_difficulty
 ):
     """The random plans also score a one-sample class, and warn.
 
@@ -241,7 +213,7 @@ def test_a_one_sample_class_in_random_plans_falls_back_and_says_so(
     (which gives it up to its test part) can score it; stratified subsampling
     cannot split a class of one and must fall back to plain subsampling.
     """
-    X, y = data
+    X, y = four_feature_data
     y = y.copy()
     y[0] = 7
     with pytest.warns(UserWarning, match="trained without every class"):
@@ -250,16 +222,16 @@ def test_a_one_sample_class_in_random_plans_falls_back_and_says_so(
     assert_allclose(est.heldout_proba_[0, 3], 0.0)
 
 
-def test_an_estimator_without_predict_proba_is_named(data, make):
-    X, y = data
+def test_an_estimator_without_predict_proba_is_named(four_feature_data, make):
+    X, y = four_feature_data
     with pytest.raises(TypeError, match="needs predict_proba, which SVC does not have"):
         make(SVC()).fit(X, y)
 
 
 def test_the_zero_one_loss_weights_an_estimator_without_predict_proba(
-    data, quick_difficulty
+    four_feature_data, quick_difficulty
 ):
-    X, y = data
+    X, y = four_feature_data
     clf = DifficultyWeightedClassifier(
         SVC(), difficulty_estimator=quick_difficulty(SVC(), loss="zero_one")
     ).fit(X, y)
@@ -268,22 +240,21 @@ def test_the_zero_one_loss_weights_an_estimator_without_predict_proba(
 
 
 def test_an_estimator_without_sample_weight_is_refused_before_any_fit(
-    data, monkeypatch, weighted_classifier
+    four_feature_data, resampled_fits, weighted_classifier
 ):
     """Weighting KNN cannot work: say so before the costly resampled fits."""
-    X, y = data
-    fits = CountingFits(monkeypatch)
+    X, y = four_feature_data
     knn = KNeighborsClassifier()
     with pytest.raises(TypeError, match="KNeighborsClassifier.fit does not accept"):
         weighted_classifier(knn).fit(X, y)
-    assert fits.calls == 0
+    assert resampled_fits == []
 
 
 def test_difficulty_without_sample_weight_support_needs_no_weights(
-    data, quick_difficulty
+    four_feature_data, quick_difficulty
 ):
     """KNN cannot take weights, but its difficulty without weights is fine."""
-    X, y = data
+    X, y = four_feature_data
     est = quick_difficulty(KNeighborsClassifier()).fit(X, y)
     assert np.all(np.isfinite(est.difficulty_))
     with pytest.raises(
@@ -306,16 +277,18 @@ def test_difficulty_without_sample_weight_support_needs_no_weights(
     ],
     ids=["short", "2d", "negative", "nan", "zeros", "strings"],
 )
-def test_a_bad_callable_weighting_is_named(data, weighting, match, weighted_classifier):
-    X, y = data
+def test_a_bad_callable_weighting_is_named(
+    four_feature_data, weighting, match, weighted_classifier
+):
+    X, y = four_feature_data
     with pytest.raises(ValueError, match=match):
         weighted_classifier(weighting=weighting).fit(X, y)
 
 
 def test_a_callable_weighting_cannot_change_the_difficulty_or_labels(
-    data, weighted_classifier
+    four_feature_data, weighted_classifier
 ):
-    X, y = data
+    X, y = four_feature_data
     y_before = y.copy()
 
     def vandal(difficulty, labels):
@@ -352,8 +325,8 @@ class BadProbaClassifier(RecordingClassifier):
 
 
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
-def test_non_finite_probabilities_are_refused(data, make, value):
-    X, y = data
+def test_non_finite_probabilities_are_refused(four_feature_data, make, value):
+    X, y = four_feature_data
     with pytest.raises(
         ValueError,
         match="BadProbaClassifier.predict_proba returned non-finite values",
@@ -361,8 +334,8 @@ def test_non_finite_probabilities_are_refused(data, make, value):
         make(BadProbaClassifier(value)).fit(X, y)
 
 
-def test_non_finite_probabilities_of_one_fit_can_be_skipped(data):
-    X, y = data
+def test_non_finite_probabilities_of_one_fit_can_be_skipped(four_feature_data):
+    X, y = four_feature_data
     plan, bad_size = failing_plan(y)
     est = DifficultyEstimator(
         BadProbaClassifier(np.nan, bad_size=bad_size), cv=plan, on_error="skip"
@@ -378,8 +351,8 @@ def test_non_finite_probabilities_of_one_fit_can_be_skipped(data):
 
 
 @pytest.mark.parametrize("meta", [False, True], ids=["DE", "DWC"])
-def test_a_cv_that_never_holds_out_some_samples_is_refused(data, meta):
-    X, y = data
+def test_a_cv_that_never_holds_out_some_samples_is_refused(four_feature_data, meta):
+    X, y = four_feature_data
     half = np.arange(N_SAMPLES // 2)
     cv = [(half, half + N_SAMPLES // 2)]
     model = DifficultyEstimator(cv=cv)
@@ -389,9 +362,9 @@ def test_a_cv_that_never_holds_out_some_samples_is_refused(data, meta):
         model.fit(X, y)
 
 
-def test_a_cv_that_tests_on_training_samples_is_refused(data):
+def test_a_cv_that_tests_on_training_samples_is_refused(four_feature_data):
     """A sample scored by a model that saw it is not held out: refuse the plan."""
-    X, y = data
+    X, y = four_feature_data
     everything = np.arange(N_SAMPLES)
     with pytest.raises(ValueError, match="both the training and the test part"):
         DifficultyEstimator(cv=[(everything, everything)]).fit(X, y)
@@ -420,8 +393,10 @@ def failing_plan(y):
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_a_failing_fit_names_repeat_and_fold_and_chains_the_cause(data, n_jobs):
-    X, y = data
+def test_a_failing_fit_names_repeat_and_fold_and_chains_the_cause(
+    four_feature_data, n_jobs
+):
+    X, y = four_feature_data
     plan, fail_size = failing_plan(y)
     est = DifficultyEstimator(FailingClassifier(fail_size), cv=plan, n_jobs=n_jobs)
     with pytest.raises(
@@ -439,8 +414,8 @@ def test_a_failing_fit_names_repeat_and_fold_and_chains_the_cause(data, n_jobs):
     assert_array_equal(est.n_evaluations_, np.ones(N_SAMPLES))
 
 
-def test_a_failing_fit_in_the_meta_estimator_chains_the_cause(data):
-    X, y = data
+def test_a_failing_fit_in_the_meta_estimator_chains_the_cause(four_feature_data):
+    X, y = four_feature_data
     plan, fail_size = failing_plan(y)
     failing = FailingClassifier(fail_size)
     clf = DifficultyWeightedClassifier(
@@ -458,9 +433,9 @@ class NeedsTwoArguments(Exception):
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_an_error_that_cannot_be_rebuilt_keeps_its_type_and_names_its_place(
-    data, n_jobs
+    four_feature_data, n_jobs
 ):
-    X, y = data
+    X, y = four_feature_data
     plan, fail_size = failing_plan(y)
     est = DifficultyEstimator(
         FailingClassifier(fail_size, error=NeedsTwoArguments(3, "odd")),
@@ -476,8 +451,8 @@ def test_an_error_that_cannot_be_rebuilt_keeps_its_type_and_names_its_place(
     assert "raise self.error" in text
 
 
-def test_skipped_fits_warn_and_are_counted_in_the_meta_estimator(data):
-    X, y = data
+def test_skipped_fits_warn_and_are_counted_in_the_meta_estimator(four_feature_data):
+    X, y = four_feature_data
     plan, fail_size = failing_plan(y)
     failing = FailingClassifier(fail_size)
     clf = DifficultyWeightedClassifier(
@@ -493,16 +468,18 @@ def test_skipped_fits_warn_and_are_counted_in_the_meta_estimator(data):
     assert np.all(np.isfinite(clf.sample_weight_))
 
 
-def test_all_fits_failing_is_an_error_even_when_skipping(data, quick_difficulty):
-    X, y = data
+def test_all_fits_failing_is_an_error_even_when_skipping(
+    four_feature_data, quick_difficulty
+):
+    X, y = four_feature_data
     est = quick_difficulty(FailingClassifier(N_SAMPLES * 2 // 3), on_error="skip")
     with pytest.raises(ValueError, match="All 3 resampled fits failed") as excinfo:
         est.fit(X, y)
     assert isinstance(excinfo.value.__cause__, ArithmeticError)
 
 
-def test_failed_fits_that_leave_samples_unscored(data):
-    X, y = data
+def test_failed_fits_that_leave_samples_unscored(four_feature_data):
+    X, y = four_feature_data
     half = N_SAMPLES // 2
     first, second = np.arange(half), np.arange(half, N_SAMPLES)
     splits = [(first, second), (second, first)]
@@ -536,8 +513,10 @@ def hashes(*objects):
 
 
 @pytest.mark.parametrize("kind", ["numpy", "pandas", "sparse"])
-def test_difficulty_estimator_does_not_mutate_its_inputs(data, kind, quick_difficulty):
-    X, y = data
+def test_difficulty_estimator_does_not_mutate_its_inputs(
+    four_feature_data, kind, quick_difficulty
+):
+    X, y = four_feature_data
     X, y, w = as_kind(kind, X, y, np.linspace(0.5, 2, N_SAMPLES))
     lr = LogisticRegression(max_iter=500)
     est = quick_difficulty(lr)
@@ -551,8 +530,10 @@ def test_difficulty_estimator_does_not_mutate_its_inputs(data, kind, quick_diffi
 
 
 @pytest.mark.parametrize("kind", ["numpy", "pandas", "sparse"])
-def test_weighted_classifier_does_not_mutate_its_inputs(data, kind, quick_difficulty):
-    X, y = data
+def test_weighted_classifier_does_not_mutate_its_inputs(
+    four_feature_data, kind, quick_difficulty
+):
+    X, y = four_feature_data
     X, y, w = as_kind(kind, X, y, np.linspace(0.5, 2, N_SAMPLES))
     lr = LogisticRegression(max_iter=500)
     difficulty = quick_difficulty(LogisticRegression(max_iter=500))
@@ -567,9 +548,11 @@ def test_weighted_classifier_does_not_mutate_its_inputs(data, kind, quick_diffic
     assert not hasattr(difficulty, "difficulty_")
 
 
-def test_default_weighted_classifier_takes_sparse_input(data, quick_difficulty):
+def test_default_weighted_classifier_takes_sparse_input(
+    four_feature_data, quick_difficulty
+):
     """The default pipeline must not center sparse X (as DifficultyEstimator's)."""
-    X, y = data
+    X, y = four_feature_data
     clf = DifficultyWeightedClassifier(difficulty_estimator=quick_difficulty())
     clf.fit(sparse.csr_matrix(X), y)
     assert clf.predict(sparse.csr_matrix(X)).shape == (N_SAMPLES,)
@@ -579,8 +562,10 @@ def test_default_weighted_classifier_takes_sparse_input(data, quick_difficulty):
 
 
 @pytest.mark.parametrize("resampling", ["kfold", "bootstrap", "subsample"])
-def test_n_jobs_gives_bit_identical_difficulty(data, resampling, quick_difficulty):
-    X, y = data
+def test_n_jobs_gives_bit_identical_difficulty(
+    four_feature_data, resampling, quick_difficulty
+):
+    X, y = four_feature_data
     tree = DecisionTreeClassifier(max_features=2, min_samples_leaf=3)
     kwargs = dict(resampling=resampling, n_repeats=2, random_state=7)
     one = quick_difficulty(tree, n_jobs=1, **kwargs)
@@ -590,8 +575,10 @@ def test_n_jobs_gives_bit_identical_difficulty(data, resampling, quick_difficult
     assert_array_equal(one.n_evaluations_, two.n_evaluations_)
 
 
-def test_n_jobs_gives_an_identical_weighted_classifier(data, quick_difficulty):
-    X, y = data
+def test_n_jobs_gives_an_identical_weighted_classifier(
+    four_feature_data, quick_difficulty
+):
+    X, y = four_feature_data
     fits = []
     for n_jobs in (1, 2):
         difficulty = quick_difficulty(n_repeats=2, n_jobs=n_jobs)
@@ -612,9 +599,9 @@ def round_trips(model, tmp_path):
 
 
 def test_a_fitted_difficulty_estimator_survives_pickle_and_joblib(
-    data, tmp_path, quick_difficulty
+    four_feature_data, tmp_path, quick_difficulty
 ):
-    X, y = data
+    X, y = four_feature_data
     est = quick_difficulty(n_repeats=2).fit(X, y)
     for loaded in round_trips(est, tmp_path):
         assert_array_equal(loaded.transform(X), est.transform(X))
@@ -625,9 +612,9 @@ def test_a_fitted_difficulty_estimator_survives_pickle_and_joblib(
 
 
 def test_a_fitted_weighted_classifier_survives_pickle_and_joblib(
-    data, tmp_path, weighted_classifier
+    four_feature_data, tmp_path, weighted_classifier
 ):
-    X, y = data
+    X, y = four_feature_data
     clf = weighted_classifier(strength=2.0).fit(X, y)
     for loaded in round_trips(clf, tmp_path):
         assert_array_equal(loaded.predict(X), clf.predict(X))

@@ -10,17 +10,9 @@ from joblib import parallel_config
 from numpy.testing import assert_array_equal
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.datasets import make_classification
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from skdifficulty import DifficultyEstimator
-
-
-@pytest.fixture(scope="module")
-def data():
-    return make_classification(
-        n_samples=90, n_features=5, n_informative=3, n_classes=3, random_state=0
-    )
 
 
 def _scores(est, X, y, **fit_params):
@@ -29,26 +21,26 @@ def _scores(est, X, y, **fit_params):
 
 
 @pytest.mark.parametrize("backend", ["loky", "threading", "multiprocessing"])
-def test_every_joblib_backend_gives_the_sequential_result(data, backend):
-    X, y = data
+def test_every_joblib_backend_gives_the_sequential_result(small_data, backend):
+    X, y = small_data
     reference = _scores(DifficultyEstimator(n_repeats=2, random_state=0), X, y)
     est = DifficultyEstimator(n_repeats=2, random_state=0, n_jobs=2)
     with parallel_config(backend=backend):
         assert_array_equal(_scores(est, X, y), reference)
 
 
-def test_a_backend_without_generators_still_runs_in_chunks(data):
+def test_a_backend_without_generators_still_runs_in_chunks(small_data):
     # joblib's multiprocessing backend refuses return_as="generator" even
     # with n_jobs=1 (so does Ray's); the runner falls back to chunks.
-    X, y = data
+    X, y = small_data
     reference = _scores(DifficultyEstimator(cv=3, n_repeats=3, random_state=1), X, y)
     est = DifficultyEstimator(cv=3, n_repeats=3, random_state=1, n_jobs=1)
     with parallel_config(backend="multiprocessing", n_jobs=1):
         assert_array_equal(_scores(est, X, y), reference)
 
 
-def test_workers_keep_metadata_routing(data):
-    X, y = data
+def test_workers_keep_metadata_routing(small_data):
+    X, y = small_data
     w = np.linspace(0.5, 2, len(y))
     with config_context(enable_metadata_routing=True):
         model = LogisticRegression().set_fit_request(sample_weight=True)
@@ -82,8 +74,8 @@ class _SlowFailing(ClassifierMixin, BaseEstimator):
         return np.full((len(X), len(self.classes_)), 1 / len(self.classes_))
 
 
-def test_an_error_stops_the_fits_that_have_not_started(data):
-    X, y = data
+def test_an_error_stops_the_fits_that_have_not_started(small_data):
+    X, y = small_data
     _SlowFailing.started.clear()
     est = DifficultyEstimator(_SlowFailing(), cv=5, n_repeats=8, n_jobs=2)
     with parallel_config(backend="threading"):
@@ -145,8 +137,8 @@ BAD_PREDICTIONS = {
 
 
 @pytest.mark.parametrize("case", BAD_PREDICTIONS)
-def test_bad_probabilities_are_refused_in_fit_naming_the_place(data, case):
-    X, y = data
+def test_bad_probabilities_are_refused_in_fit_naming_the_place(small_data, case):
+    X, y = small_data
     params, match = BAD_PREDICTIONS[case]
     est = DifficultyEstimator(_Returns(**params), cv=3, n_repeats=1)
     with pytest.raises((ValueError, TypeError), match=match) as e:
@@ -156,8 +148,8 @@ def test_bad_probabilities_are_refused_in_fit_naming_the_place(data, case):
     assert "skorch" not in str(e.value)  # the hint is for nets only
 
 
-def test_bad_probabilities_are_refused_in_transform(data):
-    X, y = data
+def test_bad_probabilities_are_refused_in_transform(small_data):
+    X, y = small_data
     model = _Returns(make=_uniform)
     est = DifficultyEstimator(model, cv=3, n_repeats=1).fit(X, y)
     est.estimators_[1].make = lambda n, k: np.full((n, k), np.nan)
@@ -165,8 +157,8 @@ def test_bad_probabilities_are_refused_in_transform(data):
         est.transform(X)
 
 
-def test_a_classifier_without_classes_is_named_with_the_missing_attribute(data):
-    X, y = data
+def test_a_classifier_without_classes_is_named_with_the_missing_attribute(small_data):
+    X, y = small_data
     est = DifficultyEstimator(NoClassesClassifier(), cv=3, n_repeats=1)
     match = (
         r"NoClassesClassifier.predict_proba came from a model with no classes_ "
@@ -182,8 +174,8 @@ def test_a_classifier_without_classes_is_named_with_the_missing_attribute(data):
     assert est.transform(X).shape == (len(y), 1)  # label-free, for new samples
 
 
-def test_labels_outside_the_classes_are_refused(data):
-    X, y = data
+def test_labels_outside_the_classes_are_refused(small_data):
+    X, y = small_data
     model = _Returns(make=lambda n, k: np.full(n, 5))
     est = DifficultyEstimator(model, cv=3, n_repeats=1, loss="zero_one")
     with pytest.raises(ValueError, match="returned the label 5, which is not one"):
@@ -198,15 +190,15 @@ class _Wide(RegressorMixin, BaseEstimator):
         return np.zeros((len(X), 2))
 
 
-def test_multi_column_regression_predictions_are_refused(data):
-    X, y = data
+def test_multi_column_regression_predictions_are_refused(small_data):
+    X, y = small_data
     est = DifficultyEstimator(_Wide(), cv=3, n_repeats=1)
     with pytest.raises(ValueError, match=r"_Wide.predict returned an array of shape"):
         est.fit(X, y.astype(float))
 
 
-def test_bad_predictions_are_skipped_like_failed_fits(data):
-    X, y = data
+def test_bad_predictions_are_skipped_like_failed_fits(small_data):
+    X, y = small_data
     calls = []
 
     def sometimes_bad(n, k):

@@ -11,6 +11,7 @@ from argparse import Namespace
 
 import numpy as np
 import pytest
+from _columns import OUTPUT_COLUMNS
 from numpy.testing import assert_allclose, assert_array_equal
 
 pd = pytest.importorskip("pandas")
@@ -188,18 +189,7 @@ def test_regression_columns_and_outliers(capsys, diabetes):
     )
     assert status == 0, err
     scores = pd.read_csv(io.StringIO(out))
-    assert list(scores.columns) == [
-        "row",
-        "difficulty_rank",
-        "flagged",
-        "given_value",
-        "predicted_value",
-        "residual",
-        "difficulty",
-        "bias",
-        "variance",
-        "n_evaluations",
-    ]
+    assert list(scores.columns) == OUTPUT_COLUMNS["regression"]
     assert_allclose(scores["given_value"], frame["progression"])
     assert_allclose(
         scores["residual"], scores["given_value"] - scores["predicted_value"]

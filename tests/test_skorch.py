@@ -95,7 +95,7 @@ KINDS = {
 
 
 @pytest.fixture
-def data():
+def data_by_loss():
     rng = np.random.RandomState(0)
     X = rng.randn(N_SAMPLES, N_FEATURES).astype(np.float32)
     targets = {
@@ -152,8 +152,8 @@ def assert_nets_close(net_a, net_b, device="cpu"):
 
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("kind", KINDS)
-def test_zero_weight_equals_dropping_the_rows(data, kind, device):
-    X, targets = data
+def test_zero_weight_equals_dropping_the_rows(data_by_loss, kind, device):
+    X, targets = data_by_loss
     y = targets[kind]
     keep = np.arange(N_SAMPLES) % 3 != 0
     weighted = make_net(kind, device).fit(X, y, sample_weight=keep.astype(float))
@@ -163,8 +163,8 @@ def test_zero_weight_equals_dropping_the_rows(data, kind, device):
 
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("kind", KINDS)
-def test_integer_weights_equal_duplicated_rows(data, kind, device):
-    X, targets = data
+def test_integer_weights_equal_duplicated_rows(data_by_loss, kind, device):
+    X, targets = data_by_loss
     y = targets[kind]
     counts = np.random.RandomState(1).randint(1, 4, N_SAMPLES)
     weighted = make_net(kind, device).fit(X, y, sample_weight=counts)
@@ -176,9 +176,9 @@ def test_integer_weights_equal_duplicated_rows(data, kind, device):
 
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("kind", KINDS)
-def test_all_one_weights_equal_the_unweighted_parent(data, kind, device):
+def test_all_one_weights_equal_the_unweighted_parent(data_by_loss, kind, device):
     # Several batches per epoch: with equal weights every batch is a plain mean.
-    X, targets = data
+    X, targets = data_by_loss
     y = targets[kind]
     ones = make_net(kind, device, batch_size=8)
     ones.fit(X, y, sample_weight=np.ones(N_SAMPLES))
@@ -199,8 +199,8 @@ def test_all_one_weights_equal_the_unweighted_parent(data, kind, device):
     ],
     ids=["plain", "class_weight", "label_smoothing"],
 )
-def test_without_weights_the_net_is_its_parent_bit_for_bit(data, params):
-    X, targets = data
+def test_without_weights_the_net_is_its_parent_bit_for_bit(data_by_loss, params):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     net = make_net(batch_size=8, **params).fit(X, y)
     parent = make_net(parent=True, batch_size=8, **params).fit(X, y)
@@ -210,11 +210,11 @@ def test_without_weights_the_net_is_its_parent_bit_for_bit(data, params):
 
 
 @pytest.mark.parametrize("label_smoothing", [0.0, 0.1])
-def test_class_weights_join_the_sample_weights(data, label_smoothing):
+def test_class_weights_join_the_sample_weights(data_by_loss, label_smoothing):
     # CrossEntropyLoss(weight=c) with sample weights w reports
     # sum_i w_i l_i / sum_i w_i c_yi, where l_i is the criterion's class-weighted
     # per-sample loss: PyTorch's own mean when all w_i are 1.
-    X, targets = data
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     class_weight = np.array([1.0, 3.0, 0.5], dtype=np.float32)
     w = np.random.RandomState(2).uniform(0, 2, N_SAMPLES)
@@ -245,8 +245,8 @@ def test_class_weights_join_the_sample_weights(data, label_smoothing):
     np.testing.assert_allclose(batch_losses(ones), batch_losses(parent), rtol=1e-6)
 
 
-def test_a_batch_with_only_zero_weights_has_loss_zero(data):
-    X, targets = data
+def test_a_batch_with_only_zero_weights_has_loss_zero(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     w = np.ones(N_SAMPLES)
     w[:10] = 0  # the whole first batch
@@ -258,8 +258,8 @@ def test_a_batch_with_only_zero_weights_has_loss_zero(data):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_weighted_validation_loss_equals_the_hand_computed_one(data, device):
-    X, targets = data
+def test_weighted_validation_loss_equals_the_hand_computed_one(data_by_loss, device):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     valid = np.arange(N_SAMPLES) % 4 == 0
     split = ValidSplit(cv=[(np.flatnonzero(~valid), np.flatnonzero(valid))])
@@ -272,10 +272,10 @@ def test_weighted_validation_loss_equals_the_hand_computed_one(data, device):
     np.testing.assert_allclose(net.history[-1, "valid_loss"], expected, rtol=1e-5)
 
 
-def test_internal_split_hands_each_part_its_own_weights(data):
+def test_internal_split_hands_each_part_its_own_weights(data_by_loss):
     # Training on the ValidSplit's training part must equal training on
     # those rows (with their weights) directly.
-    X, targets = data
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     valid = np.arange(N_SAMPLES) % 4 == 0
     split = ValidSplit(cv=[(np.flatnonzero(~valid), np.flatnonzero(valid))])
@@ -285,8 +285,8 @@ def test_internal_split_hands_each_part_its_own_weights(data):
     assert_nets_close(with_split, direct)
 
 
-def test_stratified_valid_split_works_with_weights(data):
-    X, targets = data
+def test_stratified_valid_split_works_with_weights(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     net = make_net(train_split=ValidSplit(3, stratified=True), batch_size=8)
     net.fit(X, y, sample_weight=np.linspace(0.5, 2, N_SAMPLES))
@@ -295,10 +295,10 @@ def test_stratified_valid_split_works_with_weights(data):
 
 
 @pytest.mark.parametrize("input_type", ["array", "dict"])
-def test_scoring_callbacks_find_the_data_without_caching(data, input_type):
+def test_scoring_callbacks_find_the_data_without_caching(data_by_loss, input_type):
     # Without caching, skorch's valid_acc reads X and y back from the split
     # dataset and predicts again: the weighted dataset must expose them.
-    X, targets = data
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     params = {}
     if input_type == "dict":
@@ -316,8 +316,8 @@ def test_scoring_callbacks_find_the_data_without_caching(data, input_type):
     np.testing.assert_array_equal(scores[0], scores[1])
 
 
-def test_partial_fit_takes_weights(data):
-    X, targets = data
+def test_partial_fit_takes_weights(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     w = np.linspace(0, 2, N_SAMPLES)
     fitted = make_net(max_epochs=2).fit(X, y, sample_weight=w)
@@ -327,8 +327,8 @@ def test_partial_fit_takes_weights(data):
     assert_nets_close(fitted, partial)
 
 
-def test_fit_leaves_no_trace_of_the_weights(data):
-    X, targets = data
+def test_fit_leaves_no_trace_of_the_weights(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     net = make_net()
     attributes = set(vars(net))
@@ -337,8 +337,8 @@ def test_fit_leaves_no_trace_of_the_weights(data):
     assert "sample_weight" not in " ".join(net.get_params())
 
 
-def test_the_callers_arrays_are_not_changed(data):
-    X, targets = data
+def test_the_callers_arrays_are_not_changed(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     w = np.linspace(0, 2, N_SAMPLES)
     X0, y0, w0 = X.copy(), y.copy(), w.copy()
@@ -355,8 +355,8 @@ def test_the_callers_arrays_are_not_changed(data):
 @pytest.mark.filterwarnings("ignore:The given NumPy array is not writable")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("input_type", ["tensor", "dict", "dataframe"])
-def test_input_types_train_like_an_array(data, input_type, device):
-    X, targets = data
+def test_input_types_train_like_an_array(data_by_loss, input_type, device):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     w = (np.arange(N_SAMPLES) % 3 != 0) * np.linspace(0.5, 2, N_SAMPLES)
     columns = dict(zip("abcd", X.T.copy(), strict=True))
@@ -376,8 +376,8 @@ def test_input_types_train_like_an_array(data, input_type, device):
     )
 
 
-def test_weights_as_a_tensor_or_a_list(data):
-    X, targets = data
+def test_weights_as_a_tensor_or_a_list(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     w = np.linspace(0, 2, N_SAMPLES)
     reference = make_net().fit(X, y, sample_weight=w)
@@ -419,8 +419,8 @@ def test_weights_as_a_tensor_or_a_list(data):
         "underflow",
     ],
 )
-def test_bad_sample_weight_is_refused(data, sample_weight, match):
-    X, targets = data
+def test_bad_sample_weight_is_refused(data_by_loss, sample_weight, match):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     net = make_net()
     with pytest.raises(ValueError, match=match):
@@ -429,8 +429,8 @@ def test_bad_sample_weight_is_refused(data, sample_weight, match):
         net.partial_fit(X, y, sample_weight=sample_weight)
 
 
-def test_a_refused_fit_keeps_the_previous_model(data):
-    X, targets = data
+def test_a_refused_fit_keeps_the_previous_model(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     net = make_net().fit(X, y)
     before = parameters(net)
@@ -448,8 +448,8 @@ def test_a_refused_fit_keeps_the_previous_model(data):
     ],
     ids=["kwarg", "instance"],
 )
-def test_a_summing_criterion_is_refused(data, params):
-    X, targets = data
+def test_a_summing_criterion_is_refused(data_by_loss, params):
+    X, targets = data_by_loss
     with pytest.raises(ValueError, match="reduction='sum' is not supported"):
         make_net(**params).fit(X, targets["cross_entropy"])
 
@@ -553,9 +553,9 @@ def by_hand(name, X, y, w, lr):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("name", CUSTOM_CRITERIA)
 def test_a_custom_criterion_gets_the_weighted_mean_of_its_sample_values(
-    data, name, device
+    data_by_loss, name, device
 ):
-    X, targets = data
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     w = np.random.RandomState(5).uniform(0, 2, N_SAMPLES).astype(np.float32)
     # One batch, one SGD step: the recorded loss is the loss at the initial
@@ -575,8 +575,10 @@ def test_a_custom_criterion_gets_the_weighted_mean_of_its_sample_values(
 
 
 @pytest.mark.parametrize("name", AVERAGING)
-def test_a_custom_criterion_with_all_one_weights_trains_like_the_parent(data, name):
-    X, targets = data
+def test_a_custom_criterion_with_all_one_weights_trains_like_the_parent(
+    data_by_loss, name
+):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     ones = custom_net(name, batch_size=8).fit(X, y, sample_weight=np.ones(N_SAMPLES))
     parent = custom_net(name, parent=True, batch_size=8).fit(X, y)
@@ -584,8 +586,10 @@ def test_a_custom_criterion_with_all_one_weights_trains_like_the_parent(data, na
 
 
 @pytest.mark.parametrize("name", CUSTOM_CRITERIA)
-def test_a_custom_criterion_without_weights_is_the_parent_bit_for_bit(data, name):
-    X, targets = data
+def test_a_custom_criterion_without_weights_is_the_parent_bit_for_bit(
+    data_by_loss, name
+):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     net = custom_net(name, batch_size=8).fit(X, y)
     parent = custom_net(name, parent=True, batch_size=8).fit(X, y)
@@ -594,9 +598,9 @@ def test_a_custom_criterion_without_weights_is_the_parent_bit_for_bit(data, name
         assert torch.equal(p, q)
 
 
-def test_a_criterion_instance_without_reduction_is_used_as_given(data):
+def test_a_criterion_instance_without_reduction_is_used_as_given(data_by_loss):
     # As skorch does: the net trains the user's own instance.
-    X, targets = data
+    X, targets = data_by_loss
     criterion = LearnedTemperatureLoss()
     net = make_net(criterion=criterion)
     net.fit(X, targets["cross_entropy"], sample_weight=np.ones(N_SAMPLES))
@@ -611,10 +615,10 @@ class MeanNLLLoss(torch.nn.NLLLoss):
 
 
 @pytest.mark.parametrize("criterion", [torch.nn.NLLLoss, MeanNLLLoss])
-def test_nll_loss_still_gets_the_log_of_the_probabilities(data, criterion):
+def test_nll_loss_still_gets_the_log_of_the_probabilities(data_by_loss, criterion):
     # NeuralNetClassifier takes the log of the module's probabilities before
     # an NLLLoss; mapped over the samples too (MeanNLLLoss), it still does.
-    X, targets = data
+    X, targets = data_by_loss
     y = targets["nll"]
     w = np.random.RandomState(6).uniform(0, 2, N_SAMPLES)
     net = make_net("nll", criterion=criterion, lr=0.0, max_epochs=1)
@@ -668,23 +672,25 @@ class UnreducedLoss(torch.nn.Module):
     ],
     ids=["vmap_fails", "not_one_value"],
 )
-def test_a_criterion_without_sample_values_is_refused(data, criterion, error, match):
-    X, targets = data
+def test_a_criterion_without_sample_values_is_refused(
+    data_by_loss, criterion, error, match
+):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     with pytest.raises(error, match=match):
         make_net(criterion=criterion).fit(X, y, sample_weight=np.ones(N_SAMPLES))
 
 
-def test_a_criterion_that_vmap_cannot_map_still_trains_without_weights(data):
-    X, targets = data
+def test_a_criterion_that_vmap_cannot_map_still_trains_without_weights(data_by_loss):
+    X, targets = data_by_loss
     net = make_net(criterion=BranchingLoss).fit(X, targets["cross_entropy"])
     parent = make_net(criterion=BranchingLoss, parent=True)
     parent.fit(X, targets["cross_entropy"])
     np.testing.assert_array_equal(batch_losses(net), batch_losses(parent))
 
 
-def test_a_criterion_instance_is_copied_not_changed(data):
-    X, targets = data
+def test_a_criterion_instance_is_copied_not_changed(data_by_loss):
+    X, targets = data_by_loss
     criterion = torch.nn.CrossEntropyLoss()
     net = make_net(criterion=criterion)
     net.fit(X, targets["cross_entropy"], sample_weight=np.ones(N_SAMPLES))
@@ -704,8 +710,8 @@ def test_clone_keeps_the_class_and_parameters():
     assert cloned.criterion is torch.nn.CrossEntropyLoss
 
 
-def test_pickle_round_trip_predicts_the_same(data):
-    X, targets = data
+def test_pickle_round_trip_predicts_the_same(data_by_loss):
+    X, targets = data_by_loss
     net = make_net().fit(
         X, targets["cross_entropy"], sample_weight=np.linspace(0, 1, N_SAMPLES)
     )
@@ -714,8 +720,8 @@ def test_pickle_round_trip_predicts_the_same(data):
     np.testing.assert_array_equal(restored.predict_proba(X), net.predict_proba(X))
 
 
-def test_grid_search_slices_the_weights_per_fold(data):
-    X, targets = data
+def test_grid_search_slices_the_weights_per_fold(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     w = np.linspace(0.1, 2, N_SAMPLES)
     cv = KFold(3)
@@ -736,8 +742,8 @@ def test_grid_search_slices_the_weights_per_fold(data):
     assert_nets_close(search.best_estimator_, refit)
 
 
-def test_metadata_routing_delivers_the_weights(data):
-    X, targets = data
+def test_metadata_routing_delivers_the_weights(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     w = np.linspace(0.1, 2, N_SAMPLES)
     with sklearn.config_context(enable_metadata_routing=True):
@@ -748,8 +754,8 @@ def test_metadata_routing_delivers_the_weights(data):
     assert_nets_close(search.best_estimator_, refit)
 
 
-def test_pipeline_passes_the_weights_to_the_net(data):
-    X, targets = data
+def test_pipeline_passes_the_weights_to_the_net(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     w = np.linspace(0, 2, N_SAMPLES)
     pipe = Pipeline(
@@ -766,8 +772,8 @@ def test_pipeline_passes_the_weights_to_the_net(data):
     assert pipe.predict_proba(X).shape == (N_SAMPLES, N_CLASSES)
 
 
-def test_cross_val_predict_with_weights_matches_a_loop_by_hand(data):
-    X, targets = data
+def test_cross_val_predict_with_weights_matches_a_loop_by_hand(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     w = np.linspace(0, 2, N_SAMPLES)
     cv = KFold(3)
@@ -800,8 +806,8 @@ def test_weighted_net_class_of_skorch_classes():
         weighted_net_class(LogisticRegression)
 
 
-def test_a_user_subclass_gets_a_reusable_weighted_twin(data):
-    X, targets = data
+def test_a_user_subclass_gets_a_reusable_weighted_twin(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     cls = weighted_net_class(MyNet)
     assert cls is weighted_net_class(MyNet)
@@ -819,8 +825,8 @@ def test_a_user_subclass_gets_a_reusable_weighted_twin(data):
     np.testing.assert_array_equal(restored.predict_proba(X), net.predict_proba(X))
 
 
-def test_as_weighted_net_copies_parameters_not_state(data):
-    X, targets = data
+def test_as_weighted_net_copies_parameters_not_state(data_by_loss):
+    X, targets = data_by_loss
     plain = make_net(parent=True, lr=0.321).fit(X, targets["cross_entropy"])
     twin = as_weighted_net(plain)
     assert type(twin) is WeightedNeuralNetClassifier
@@ -838,8 +844,8 @@ class WeightedBaseNet(SampleWeightMixin, NeuralNet):
     """The mixin on skorch's most general net."""
 
 
-def test_the_mixin_works_with_the_base_neural_net(data):
-    X, targets = data
+def test_the_mixin_works_with_the_base_neural_net(data_by_loss):
+    X, targets = data_by_loss
     y = targets["cross_entropy"]
     keep = np.arange(N_SAMPLES) % 3 != 0
     net = WeightedBaseNet(**_plain_params())

@@ -91,7 +91,7 @@ def one_torch_thread():
 
 
 @pytest.fixture
-def data():
+def mislabelled_blobs():
     rng = np.random.RandomState(0)
     y = np.arange(N_SAMPLES) % N_CLASSES
     centers = rng.randn(N_CLASSES, N_FEATURES) * 2
@@ -129,8 +129,8 @@ def assert_same_parameters(net_a, net_b):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_a_plain_net_becomes_its_weighted_twin(data, device):
-    X, y = data
+def test_a_plain_net_becomes_its_weighted_twin(mislabelled_blobs, device):
+    X, y = mislabelled_blobs
     net = make_net(device=device, train_split=ValidSplit(3))
     meta = DifficultyWeightedClassifier(net, strength=2.0, random_state=0).fit(X, y)
 
@@ -151,9 +151,9 @@ def test_a_plain_net_becomes_its_weighted_twin(data, device):
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_every_training_batch_carries_the_difficulty_weights(
-    data, device, quick_difficulty
+    mislabelled_blobs, device, quick_difficulty
 ):
-    X, y = data
+    X, y = mislabelled_blobs
     meta = DifficultyWeightedClassifier(
         make_net(RecordingNet, device=device),
         difficulty_estimator=quick_difficulty(),
@@ -168,8 +168,8 @@ def test_every_training_batch_carries_the_difficulty_weights(
     )
 
 
-def test_a_weighted_net_is_used_as_given(data, quick_difficulty):
-    X, y = data
+def test_a_weighted_net_is_used_as_given(mislabelled_blobs, quick_difficulty):
+    X, y = mislabelled_blobs
     net = make_net(WeightedNeuralNetClassifier)
     meta = DifficultyWeightedClassifier(
         net, difficulty_estimator=quick_difficulty(), **STATIC, random_state=0
@@ -181,8 +181,10 @@ def test_a_weighted_net_is_used_as_given(data, quick_difficulty):
     assert_same_parameters(meta.estimator_, by_hand)
 
 
-def test_a_pipeline_ending_in_a_net_passes_the_weights_to_it(data, quick_difficulty):
-    X, y = data
+def test_a_pipeline_ending_in_a_net_passes_the_weights_to_it(
+    mislabelled_blobs, quick_difficulty
+):
+    X, y = mislabelled_blobs
     pipe = Pipeline([("scale", StandardScaler()), ("net", make_net(RecordingNet))])
     meta = DifficultyWeightedClassifier(
         pipe, difficulty_estimator=quick_difficulty(), random_state=0
@@ -202,8 +204,10 @@ def test_a_pipeline_ending_in_a_net_passes_the_weights_to_it(data, quick_difficu
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_strength_zero_trains_like_the_unweighted_net(data, device, quick_difficulty):
-    X, y = data
+def test_strength_zero_trains_like_the_unweighted_net(
+    mislabelled_blobs, device, quick_difficulty
+):
+    X, y = mislabelled_blobs
     meta = DifficultyWeightedClassifier(
         make_net(device=device),
         difficulty_estimator=quick_difficulty(),
@@ -220,8 +224,10 @@ def test_strength_zero_trains_like_the_unweighted_net(data, device, quick_diffic
     np.testing.assert_array_equal(meta.predict(X), plain.predict(X))
 
 
-def test_a_regression_net_through_the_weighted_regressor(data, quick_difficulty):
-    X, _ = data
+def test_a_regression_net_through_the_weighted_regressor(
+    mislabelled_blobs, quick_difficulty
+):
+    X, _ = mislabelled_blobs
     y = (X @ np.arange(1, N_FEATURES + 1, dtype=np.float32))[:, None]
     y[:5] += 20  # outliers
     net = make_net(NeuralNetRegressor, criterion=torch.nn.MSELoss, lr=0.02)
@@ -242,10 +248,10 @@ def test_a_regression_net_through_the_weighted_regressor(data, quick_difficulty)
 
 
 def test_resampled_regression_nets_get_column_targets(
-    data, monkeypatch, quick_difficulty
+    mislabelled_blobs, monkeypatch, quick_difficulty
 ):
     """MSELoss would broadcast 1-D targets against the (n, 1) output."""
-    X, _ = data
+    X, _ = mislabelled_blobs
     y = X.sum(axis=1, keepdims=True)
     monkeypatch.setattr(TargetShapeRegressor, "target_shapes", [])
     net = make_net(
@@ -277,8 +283,10 @@ def shuffling_net(device="cpu", **params):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_difficulty_of_a_net_is_reproducible_with_random_state(data, device):
-    X, y = data
+def test_difficulty_of_a_net_is_reproducible_with_random_state(
+    mislabelled_blobs, device
+):
+    X, y = mislabelled_blobs
     # Fixed splits: only torch's seeds can make two runs differ.
     cv = KFold(3)
     first = DifficultyEstimator(shuffling_net(device), cv=cv, random_state=0)
@@ -295,8 +303,10 @@ def test_difficulty_of_a_net_is_reproducible_with_random_state(data, device):
     assert not np.allclose(first.difficulty_, other.difficulty_)
 
 
-def test_resampled_nets_train_without_the_internal_split(data, quick_difficulty):
-    X, y = data
+def test_resampled_nets_train_without_the_internal_split(
+    mislabelled_blobs, quick_difficulty
+):
+    X, y = mislabelled_blobs
     split = ValidSplit(3)
     net = shuffling_net(train_split=split)
     est = quick_difficulty(net).fit(X, y)
@@ -312,9 +322,9 @@ def test_resampled_nets_train_without_the_internal_split(data, quick_difficulty)
 
 
 def test_sample_weight_turns_the_resampled_nets_into_weighted_twins(
-    data, quick_difficulty
+    mislabelled_blobs, quick_difficulty
 ):
-    X, y = data
+    X, y = mislabelled_blobs
     weight = np.where(y == 0, 3.0, 1.0)
     net = shuffling_net()
     weighted = quick_difficulty(net).fit(X, y, sample_weight=weight)
@@ -329,8 +339,10 @@ def test_sample_weight_turns_the_resampled_nets_into_weighted_twins(
     assert weighted.difficulty_[class_0].mean() < unweighted.difficulty_[class_0].mean()
 
 
-def test_all_one_weights_give_the_difficulty_of_no_weights(data, quick_difficulty):
-    X, y = data
+def test_all_one_weights_give_the_difficulty_of_no_weights(
+    mislabelled_blobs, quick_difficulty
+):
+    X, y = mislabelled_blobs
     with_ones = quick_difficulty(shuffling_net()).fit(
         X, y, sample_weight=np.ones(N_SAMPLES)
     )
@@ -357,9 +369,9 @@ def _search(memory):
 
 
 def test_grid_search_over_weighting_reuses_the_cached_difficulty(
-    data, tmp_path, monkeypatch
+    mislabelled_blobs, tmp_path, monkeypatch
 ):
-    X, y = data
+    X, y = mislabelled_blobs
     monkeypatch.setattr(CountingNet, "n_fits", 0)
     uncached = _search(None).fit(X, y)
     # 4 candidates x 2 folds + refit = 9 weighted fits, each after 2
@@ -376,8 +388,10 @@ def test_grid_search_over_weighting_reuses_the_cached_difficulty(
     assert cached.best_params_ == uncached.best_params_
 
 
-def test_clone_and_pickle_of_a_fitted_meta_estimator_with_a_net(data, quick_difficulty):
-    X, y = data
+def test_clone_and_pickle_of_a_fitted_meta_estimator_with_a_net(
+    mislabelled_blobs, quick_difficulty
+):
+    X, y = mislabelled_blobs
     net = make_net(RecordingNet)  # its weighted twin is made at run time
     meta = DifficultyWeightedClassifier(
         net, difficulty_estimator=quick_difficulty(), random_state=0
@@ -395,10 +409,12 @@ def test_clone_and_pickle_of_a_fitted_meta_estimator_with_a_net(data, quick_diff
     np.testing.assert_array_equal(loaded.predict(X), meta.predict(X))
 
 
-def test_callbacks_that_need_the_validation_split_are_refused(data, quick_difficulty):
+def test_callbacks_that_need_the_validation_split_are_refused(
+    mislabelled_blobs, quick_difficulty
+):
     from skorch.callbacks import EarlyStopping
 
-    X, y = data
+    X, y = mislabelled_blobs
     net = make_net(train_split=ValidSplit(3), callbacks=[EarlyStopping()])
     with pytest.raises(
         ValueError, match="callback 'EarlyStopping' monitors 'valid_loss'"
@@ -434,9 +450,9 @@ class SigmoidLinear(SeededLinear):
     ids=["logits", "sigmoid"],
 )
 def test_a_net_that_returns_no_probabilities_is_told_the_likely_fix(
-    data, quick_difficulty, module, problem
+    mislabelled_blobs, quick_difficulty, module, problem
 ):
-    X, y = data
+    X, y = mislabelled_blobs
     # skorch's default criterion NLLLoss, which expects probabilities.
     net = make_net(module=module, criterion=torch.nn.NLLLoss, max_epochs=1, lr=0.01)
     match = (
@@ -454,9 +470,9 @@ def test_a_net_that_returns_no_probabilities_is_told_the_likely_fix(
 
 
 def test_with_routing_a_net_must_be_the_weighted_twin_that_requests_weights(
-    data, quick_difficulty
+    mislabelled_blobs, quick_difficulty
 ):
-    X, y = data
+    X, y = mislabelled_blobs
     with sklearn.config_context(enable_metadata_routing=True):
         plain = DifficultyWeightedClassifier(make_net(), random_state=0)
         match = (

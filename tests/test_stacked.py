@@ -110,7 +110,7 @@ class ResNet(torch.nn.Module):
 
 
 @pytest.fixture(scope="module")
-def data():
+def float32_data():
     X, y = make_classification(
         n_samples=N_SAMPLES,
         n_features=N_FEATURES,
@@ -223,23 +223,23 @@ def assert_member_equals_reference(
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_a_stacked_mlp_member_equals_a_weighted_net_alone(data, device):
-    X, y = data
+def test_a_stacked_mlp_member_equals_a_weighted_net_alone(float32_data, device):
+    X, y = float32_data
     assert_member_equals_reference(make_net(device=device), X, y, kfold_splits(y))
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_a_stacked_cnn_member_equals_a_weighted_net_alone(data, device):
+def test_a_stacked_cnn_member_equals_a_weighted_net_alone(float32_data, device):
     # float64: vmap runs the convolution as a grouped one, whose float32
     # rounding Adam would amplify over the epochs.
-    X, y = data
+    X, y = float32_data
     images = np.resize(X.astype(np.float64), (len(y), 1, 4, 4))
     net = make_net(CNN, device=device)
     assert_member_equals_reference(net, images, y, kfold_splits(y, n_splits=2))
 
 
-def test_user_weights_and_bootstrap_counts_multiply_into_the_membership(data):
-    X, y = data
+def test_user_weights_and_bootstrap_counts_multiply_into_the_membership(float32_data):
+    X, y = float32_data
     rng = np.random.RandomState(1)
     splits = []
     for m in range(3):
@@ -253,8 +253,8 @@ def test_user_weights_and_bootstrap_counts_multiply_into_the_membership(data):
     assert_member_equals_reference(make_net(), X, y, splits, sample_weight=weight)
 
 
-def test_one_member_with_all_ones_weights_equals_a_plain_training(data):
-    X, y = data
+def test_one_member_with_all_ones_weights_equals_a_plain_training(float32_data):
+    X, y = float32_data
     net = make_net()
     split = Split(0, 0, np.arange(len(y)), np.arange(0))
     [result] = run_plan(net, X, y, [split], [7])
@@ -267,8 +267,8 @@ def test_one_member_with_all_ones_weights_equals_a_plain_training(data):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_kept_members_predict_their_held_out_samples_as_scored(data, device):
-    X, y = data
+def test_kept_members_predict_their_held_out_samples_as_scored(float32_data, device):
+    X, y = float32_data
     splits = kfold_splits(y)
     net = make_net(MLP, device=device, module__dropout=0.3)
     results = run_plan(net, X, y, splits, [1, 2, 3])
@@ -285,9 +285,9 @@ def test_kept_members_predict_their_held_out_samples_as_scored(data, device):
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_the_stacked_engine_is_deterministic_and_ranks_like_sequential_fits(
-    data, device
+    float32_data, device
 ):
-    X, y = data
+    X, y = float32_data
     y_noisy, flipped = flip_labels(y, rate=0.2, random_state=0)
     net = make_net(max_epochs=30, lr=0.02, device=device)
     scores = {}
@@ -306,8 +306,8 @@ def test_the_stacked_engine_is_deterministic_and_ranks_like_sequential_fits(
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_transform_uses_the_kept_members(data, device):
-    X, y = data
+def test_transform_uses_the_kept_members(float32_data, device):
+    X, y = float32_data
     net = make_net(device=device)
     est = DifficultyEstimator(net, cv=3, n_repeats=1, engine="stacked")
     est.fit(X, y)
@@ -315,8 +315,8 @@ def test_transform_uses_the_kept_members(data, device):
     assert est.transform(X[:5]).shape == (5, 3)
 
 
-def test_a_regression_net_stacks(data):
-    X, y = data
+def test_a_regression_net_stacks(float32_data):
+    X, y = float32_data
     target = (X[:, :1] * 2 + 0.1 * y[:, None]).astype(np.float32)
     net = NeuralNetRegressor(
         MLP,
@@ -381,8 +381,8 @@ class _Recorder(Callback):
         ),
     ],
 )
-def test_what_would_mix_the_members_is_refused(data, change, match):
-    X, y = data
+def test_what_would_mix_the_members_is_refused(float32_data, change, match):
+    X, y = float32_data
     if change.get("module") is WithBatchNorm:
         X = X.astype(np.float64)
     est = DifficultyEstimator(make_net(**change), cv=3, n_repeats=1, engine="stacked")
@@ -390,14 +390,24 @@ def test_what_would_mix_the_members_is_refused(data, change, match):
         est.fit(X, y)
 
 
-def test_a_switched_off_callback_is_allowed(data):
-    X, y = data
-    net = make_net(callbacks=[("rec", _Recorder())], callbacks__rec=None)
-    DifficultyEstimator(net, cv=3, n_repeats=1, engine="stacked").fit(X, y)
+def test_a_switched_off_callback_is_allowed(float32_data):
+    # Switched off, the callback is not run: the members train as they do
+    # without it, in the stacked pass (which records the members' history).
+    X, y = float32_data
+    switched_off = make_net(callbacks=[("rec", _Recorder())], callbacks__rec=None)
+    ours, plain = [
+        DifficultyEstimator(
+            net, cv=3, n_repeats=1, engine="stacked", random_state=0
+        ).fit(X, y)
+        for net in (switched_off, make_net())
+    ]
+    assert ours.history_["train_loss"].shape == (6, 3)  # 6 epochs of 3 members
+    assert_array_equal(ours.difficulty_, plain.difficulty_)
+    assert_array_equal(ours.history_["train_loss"], plain.history_["train_loss"])
 
 
-def test_the_stacked_engine_needs_a_net(data):
-    X, y = data
+def test_the_stacked_engine_needs_a_net(float32_data):
+    X, y = float32_data
     with pytest.raises(ValueError, match="LogisticRegression is not a skorch net"):
         from sklearn.linear_model import LogisticRegression
 
@@ -405,8 +415,10 @@ def test_the_stacked_engine_needs_a_net(data):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_per_epoch_scores_are_recorded_and_end_at_the_final_difficulty(data, device):
-    X, y = data
+def test_per_epoch_scores_are_recorded_and_end_at_the_final_difficulty(
+    float32_data, device
+):
+    X, y = float32_data
     net = make_net(max_epochs=4, device=device)
     est = DifficultyEstimator(
         net,
@@ -425,8 +437,8 @@ def test_per_epoch_scores_are_recorded_and_end_at_the_final_difficulty(data, dev
         DifficultyEstimator(net, engine="sequential", record_epochs=True).fit(X, y)
 
 
-def test_chunks_of_members_train_as_the_whole_stack(data):
-    X, y = data
+def test_chunks_of_members_train_as_the_whole_stack(float32_data):
+    X, y = float32_data
     splits = kfold_splits(y, n_splits=3, n_repeats=2)
     seeds = np.arange(6)
     whole = run_plan(make_net(), X, y, splits, seeds)
@@ -440,8 +452,8 @@ def test_chunks_of_members_train_as_the_whole_stack(data):
 
 
 @pytest.fixture(scope="module")
-def data64(data):
-    X, y = data
+def data64(float32_data):
+    X, y = float32_data
     return X.astype(np.float64), y
 
 
@@ -527,10 +539,10 @@ def test_a_value_clipped_member_equals_a_weighted_net_alone(data64, device):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_a_stacked_resnet_member_equals_a_weighted_net_alone(data, device):
+def test_a_stacked_resnet_member_equals_a_weighted_net_alone(float32_data, device):
     # BatchNorm after every convolution, SGD with momentum and weight decay,
     # a cosine schedule stepped per batch and each member's norm clipped.
-    X, y = data
+    X, y = float32_data
     net = make_net(
         ResNet,
         device=device,
@@ -576,8 +588,8 @@ def test_a_member_on_an_augmenting_dataset_equals_a_weighted_net_alone(
 
 
 @pytest.mark.parametrize("engine", ["sequential", "stacked"])
-def test_an_augmenting_dataset_is_read_afresh_every_epoch(data, engine):
-    X, y = data
+def test_an_augmenting_dataset_is_read_afresh_every_epoch(float32_data, engine):
+    X, y = float32_data
     augmented = _Augmented(X, y)
     net = make_net(max_epochs=3)
     est = DifficultyEstimator(net, cv=3, n_repeats=1, engine=engine, random_state=0)
@@ -605,9 +617,9 @@ def test_norm_clipping_per_member_scales_each_members_slice_alone():
 
 
 def test_the_history_holds_each_members_losses_and_verbose_prints_their_means(
-    data, capsys
+    float32_data, capsys
 ):
-    X, y = data
+    X, y = float32_data
     splits = kfold_splits(y)
     seeds = [1, 2, 3]
     results, runner = stacked_run(make_net(max_epochs=3), X, y, splits, seeds)
@@ -640,8 +652,8 @@ def test_the_history_holds_each_members_losses_and_verbose_prints_their_means(
     assert valid_loss[-1] < valid_loss[0]  # the members learn
 
 
-def test_the_memory_estimate_counts_state_and_activations(data):
-    X, y = data
+def test_the_memory_estimate_counts_state_and_activations(float32_data):
+    X, y = float32_data
     net = as_weighted_net(make_net(batch_size=16)).initialize()
     dataset = net.get_dataset(X, y)
     estimate = MemoryEstimate.of(net, dataset, n_members=6)
@@ -670,9 +682,9 @@ def test_auto_chunks_are_the_largest_that_fit_and_nothing_fits_is_refused():
 
 
 def test_auto_chunk_size_trains_as_the_whole_stack_and_too_little_memory_stops_it(
-    data, monkeypatch
+    float32_data, monkeypatch
 ):
-    X, y = data
+    X, y = float32_data
     splits, seeds = kfold_splits(y, n_splits=3, n_repeats=2), np.arange(6)
     whole = run_plan(make_net(), X, y, splits, seeds)
     est = MemoryEstimate.of(
