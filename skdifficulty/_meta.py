@@ -46,7 +46,6 @@ from .utils._compat import (
 )
 from .utils._confident import confident_relabel
 from .utils._validation import check_has_features, check_weights
-from .weighting._modes import LABEL_MODES
 from .weighting._weights import (
     WEIGHTING_CONSTRAINTS,
     WEIGHTING_MODES,

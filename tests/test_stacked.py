@@ -28,7 +28,7 @@ from skorch.helper import SliceDataset  # noqa: E402
 from skdifficulty import DifficultyEstimator  # noqa: E402
 from skdifficulty.datasets import flip_labels  # noqa: E402
 from skdifficulty.estimate._resampling import Split  # noqa: E402
-from skdifficulty.estimate._runners import MAX_SEED, FitPlan  # noqa: E402
+from skdifficulty.estimate._runners import FitPlan  # noqa: E402
 from skdifficulty.nets._rules import seed_torch  # noqa: E402
 from skdifficulty.nets._stacked import (  # noqa: E402
     MemoryEstimate,
@@ -37,6 +37,7 @@ from skdifficulty.nets._stacked import (  # noqa: E402
     membership_matrix,
 )
 from skdifficulty.skorch import GradientValueClipping, as_weighted_net  # noqa: E402
+from skdifficulty.utils._random import MAX_SEED  # noqa: E402
 
 N_SAMPLES, N_FEATURES, N_CLASSES = 90, 6, 3
 

@@ -6,8 +6,8 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.utils import Bunch, check_random_state
 
-from ..estimate._runners import MAX_SEED
 from ..utils._compat import Interval, StrOptions, validate_params
+from ..utils._random import MAX_SEED
 from ._base import _apportion
 from ._label_noise import flip_labels
 

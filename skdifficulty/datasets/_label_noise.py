@@ -7,8 +7,8 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch, check_random_state
 
-from ..estimate._runners import MAX_SEED
 from ..utils._compat import Interval, StrOptions, validate_params
+from ..utils._random import MAX_SEED
 from ._base import _apportion, _encode_labels, _round_half_up, _series_like
 from ._imbalance import make_imbalance
 

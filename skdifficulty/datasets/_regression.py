@@ -7,8 +7,8 @@ from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
 
-from ..estimate._runners import MAX_SEED
 from ..utils._compat import Interval, StrOptions, validate_params
+from ..utils._random import MAX_SEED
 
 # A contaminated target moves by this many standard deviations of the
 # training targets, drawn uniformly: gross errors, not noise.

@@ -21,6 +21,8 @@ from sklearn.model_selection import (
 )
 from sklearn.utils import check_random_state
 
+from ..utils._random import MAX_SEED
+
 RESAMPLING_METHODS = ("kfold", "bootstrap", "subsample")
 
 
@@ -163,7 +165,7 @@ class _RepeatedGroupKFold:
             splitter = splitter_class(
                 n_splits=self.n_splits,
                 shuffle=True,
-                random_state=rng.randint(np.iinfo(np.int32).max),
+                random_state=rng.randint(MAX_SEED),
             )
             yield from splitter.split(X, y, groups)
 

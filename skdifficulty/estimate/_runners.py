@@ -36,8 +36,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from ..nets._rules import is_skorch_net, seed_torch
 from ..utils._compat import check_method_params, safe_split
-
-MAX_SEED = np.iinfo(np.int32).max
+from ..utils._random import MAX_SEED
 
 
 class FitPlan(NamedTuple):

@@ -17,9 +17,10 @@ from sklearn.utils import check_random_state
 
 from ..nets._rules import active_callbacks, is_skorch_net
 from ..utils._compat import HasMethods, Interval, StrOptions
+from ..utils._random import MAX_SEED
 from ._decomposition import LOSSES
 from ._resampling import RESAMPLING_METHODS, make_splits, n_splits
-from ._runners import MAX_SEED, JoblibRunner
+from ._runners import JoblibRunner
 
 PARAMETER_CONSTRAINTS = {
     "estimator": [HasMethods(["fit"]), None],

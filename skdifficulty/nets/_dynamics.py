@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
 from ..utils._compat import HasMethods, StrOptions, fit_context
+from ..utils._random import MAX_SEED
 from ..utils._validation import check_class_labels
 from ._rules import (
     check_no_validation_monitors,
@@ -39,7 +40,6 @@ SIGNALS = ("confidence", "margin", "forgetting")
 
 # The name under which DynamicsDifficultyEstimator adds its recorder.
 _CALLBACK_NAME = "dynamics"
-_MAX_SEED = np.iinfo(np.int32).max
 # Probabilities are floored here before their logs are taken, so that a
 # probability that underflowed to 0 gives a large but finite margin.
 _TINY = np.finfo(np.float64).tiny
@@ -600,7 +600,7 @@ class DynamicsDifficultyEstimator(BaseEstimator):
 
         net = self._training_net(sample_weight)
         if self.random_state is not None:
-            seed_torch(check_random_state(self.random_state).randint(_MAX_SEED))
+            seed_torch(check_random_state(self.random_state).randint(MAX_SEED))
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
         self.net_ = net.fit(X, y, **fit_params)

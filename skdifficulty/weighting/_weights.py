@@ -11,7 +11,6 @@ from numbers import Real
 import numpy as np
 
 from ..utils._compat import Interval, StrOptions, validate_params
-from ..utils._confident import estimate_noise_share
 from ..utils._validation import (
     check_class_labels,
     check_float_vector,
