@@ -957,3 +957,18 @@ def test_demo_regression(capsys, tmp_path):
     assert easy < table["mse"][0] < hard
     for name in ("difficulty.png", "weighting_modes.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_exit_status_when_interrupted(capsys, monkeypatch):
+    def stop(args):
+        raise KeyboardInterrupt
+
+    parser = build_parser()
+    args = parser.parse_args(["demo"])
+    monkeypatch.setattr(args, "run", stop, raising=False)
+    monkeypatch.setattr(
+        "skdifficulty.cli._main.build_parser",
+        lambda: type("Parser", (), {"parse_args": lambda self, argv: args})(),
+    )
+    assert main(["demo"]) == 130
+    assert "skdifficulty: interrupted" in capsys.readouterr().err

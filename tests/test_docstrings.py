@@ -94,28 +94,6 @@ def test_the_delegated_methods_read_as_written_out(method):
     assert returned.desc
 
 
-def test_the_two_meta_estimators_document_their_shared_parameters_alike():
-    assert_docstring_consistency(
-        [DifficultyWeightedClassifier, DifficultyWeightedRegressor],
-        include_params=[
-            "difficulty_estimator",
-            "strength",
-            "scale",
-            "refine",
-            "random_state",
-            "difficulty",
-        ],
-        include_attrs=[
-            "estimator_",
-            "difficulty_estimator_",
-            "difficulty_",
-            "sample_weight_",
-            "n_features_in_",
-            "feature_names_in_",
-        ],
-    )
-
-
 def test_the_difficulty_display_documents_its_constructors_and_plot_alike():
     assert_docstring_consistency(
         [

@@ -103,7 +103,7 @@ def test_report_table_and_summary_match_the_scores(wine_report):
     shaded = [bool(flag) for flag, _ in rows]
     assert shaded == list(by_rank.loc[ranks, "flagged"])
     n_flagged = int(scores["flagged"].sum())
-    assert f"Flagged <b>{n_flagged}</b> of {len(scores)} rows" in page
+    assert f"Flagged <b>{n_flagged}</b> rows ({n_flagged / len(scores):.1%})" in page
     counts = re.search(r'<table id="class-counts">(.*?)</table>', page)[1]
     for label, group in scores.groupby("given_label"):
         expected = f"<td>{len(group)}</td><td>{int(group['flagged'].sum())}</td>"

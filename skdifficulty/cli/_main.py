@@ -345,7 +345,7 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run the command line; return the exit status (0, or 2 for an error).
+    """Run the command line; return the exit status.
 
     Parameters
     ----------
@@ -355,8 +355,11 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 2 when the arguments or the data are wrong (the reason
-        is printed to stderr as "skdifficulty: error: ...").
+        - 0 on success (``--help`` and ``--version`` included);
+        - 1 when the output pipe closed early (e.g. piped into ``head``);
+        - 2 when the arguments or the data are wrong (the reason is printed
+          to stderr as "skdifficulty: error: ...");
+        - 130 when interrupted (Ctrl-C), as shells report it.
     """
     parser = build_parser()
     try:

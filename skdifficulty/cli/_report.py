@@ -16,6 +16,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from .. import __version__
+from ._summary import class_counts, flag_sentence, model_name, next_step
 
 MIN_TABLE_ROWS = 200
 """The report's table shows the flagged rows, and at least this many."""
@@ -367,17 +368,13 @@ def build_report(table, result, estimator, *, source, args):
 
     matplotlib.use("Agg")  # files only: never open a window
 
-    from ._score import class_counts, model_name, next_step
-
     classification = result.task == "classification"
-    n_rows, n_flagged = len(table), int(table["flagged"].sum())
+    n_flagged = int(table["flagged"].sum())
     name = html.escape(str(source))
-    what = "possibly mislabeled" if classification else "outliers"
-    share = f"{n_flagged / n_rows:.1%}" if n_rows else "-"
-    summary = [
-        f'<p id="flag-summary">Flagged <b>{n_flagged}</b> of {n_rows} rows '
-        f"({share}) as {what}: {html.escape(result.rule)}.</p>"
-    ]
+    sentence = flag_sentence(
+        table, result.task, html.escape(result.rule), number="<b>{}</b>".format
+    )
+    summary = [f'<p id="flag-summary">{sentence[0].upper()}{sentence[1:]}.</p>']
     if classification:
         summary.append(_counts_table(class_counts(table)))
     advice = next_step(result.task)

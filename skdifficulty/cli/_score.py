@@ -36,6 +36,7 @@ from ._io import (
     write_table,
     write_text,
 )
+from ._summary import class_counts, flag_sentence, model_name, next_step
 
 ESTIMATORS = ("logistic", "forest", "hgb")
 """Names accepted by ``score --estimator``."""
@@ -196,14 +197,6 @@ def regression_hint(y):
 # -- the estimator for score ------------------------------------------------
 
 
-def model_name(name, task):
-    """What ``--estimator name`` fits, in words."""
-    if name == "logistic":
-        linear = "logistic" if task == "classification" else "ridge"
-        return f"a scaled {linear} regression"
-    return {"forest": "a random forest", "hgb": "histogram gradient boosting"}[name]
-
-
 def _model(name, task):
     classification = task == "classification"
     if name == "logistic":
@@ -282,31 +275,6 @@ def score_table(estimator, y, flag_share=None):
     return pandas.DataFrame(columns), result
 
 
-def _percent(part, whole):
-    return f"{part / whole:.1%}" if whole else "-"
-
-
-def class_counts(table):
-    """Rows, flagged rows and their share per given label, then in all.
-
-    A DataFrame with one row per class (labels as text, in sorted order) and
-    a last row, "all", for the whole file.
-    """
-    pandas = require_pandas("Scoring a data file")
-    groups = table.groupby("given_label", sort=True)["flagged"]
-    labels = [str(label) for label in groups.size().index]
-    rows = [*groups.size().to_numpy(), len(table)]
-    flagged = [*groups.sum().to_numpy(), int(table["flagged"].sum())]
-    return pandas.DataFrame(
-        {
-            "class": [*labels, "all"],
-            "rows": np.array(rows, dtype=np.int64),
-            "flagged": np.array(flagged, dtype=np.int64),
-            "share": [_percent(f, n) for f, n in zip(flagged, rows, strict=True)],
-        }
-    )
-
-
 def top_rows(table, n=TOP_ROWS):
     """The flagged rows, hardest first (the hardest rows when none is
     flagged), as printed: a DataFrame of at most ``n`` rows."""
@@ -335,32 +303,13 @@ def _text_table(frame, index=False):
     return frame.to_string(index=index, float_format=lambda v: f"{v:.3g}")
 
 
-def next_step(task, where=None):
-    """What to do with the flagged rows, in one line; ``where`` is the file
-    to open for them, if any."""
-    opener = f"open {where}, " if where else ""
-    if task == "classification":
-        return (
-            f"next: {opener}check the flagged rows hardest first (difficulty_rank), "
-            "correct the wrong labels and score again; or train with "
-            "DifficultyWeightedClassifier to give them little weight."
-        )
-    return (
-        f"next: {opener}check the flagged targets hardest first (difficulty_rank), "
-        "correct or drop the wrong ones and score again; or train with "
-        "DifficultyWeightedRegressor and a robust scorer."
-    )
-
-
 def summary(table, result, args):
     """The summary printed after the fits: what was flagged, where, and why."""
     n_rows, n_flagged = len(table), int(table["flagged"].sum())
-    what = "possibly mislabeled" if result.task == "classification" else "outliers"
     lines = [
         f"{n_rows} rows scored by {args.cv} x {args.n_repeats} held-out fits of "
         f"{model_name(args.estimator, result.task)}.",
-        f"flagged {n_flagged} rows ({_percent(n_flagged, n_rows)}) as {what}: "
-        f"{result.rule}.",
+        flag_sentence(table, result.task, result.rule) + ".",
     ]
     if result.task == "classification":
         counts = class_counts(table)
