@@ -212,7 +212,7 @@ def resolve_dynamic(dynamic, estimator):
 
 def with_dynamic_weights(net, difficulty_estimator, strength):
     """``net`` with a :class:`~skdifficulty.dynamics.DynamicWeights` callback."""
-    from .nets._dynamics import DynamicWeights
+    from .nets._dynamic_weights import DynamicWeights
 
     best = getattr(difficulty_estimator, "best_epochs_", None)
     # Before the net fits the wrong labels: when the held-out members were at

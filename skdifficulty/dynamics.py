@@ -18,10 +18,10 @@ records into a per-sample difficulty, as the ``difficulty_estimator=`` of
 This module imports torch and skorch.
 """
 
+from .nets._dynamic_weights import DynamicWeights
 from .nets._dynamics import (
     SIGNALS,
     DynamicsDifficultyEstimator,
-    DynamicWeights,
     TrainingDynamics,
 )
 

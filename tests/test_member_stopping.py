@@ -24,7 +24,8 @@ from test_stacked import (  # noqa: E402
 from skdifficulty import DifficultyEstimator  # noqa: E402
 from skdifficulty.datasets import flip_labels  # noqa: E402
 from skdifficulty.estimate._runners import FitPlan  # noqa: E402
-from skdifficulty.nets._stacked import MemberStopping, StackedNetRunner  # noqa: E402
+from skdifficulty.nets._members import MemberStopping  # noqa: E402
+from skdifficulty.nets._stacked import StackedNetRunner  # noqa: E402
 from skdifficulty.utils._random import MAX_SEED  # noqa: E402
 
 

@@ -29,9 +29,9 @@ from skdifficulty import DifficultyEstimator  # noqa: E402
 from skdifficulty.datasets import flip_labels  # noqa: E402
 from skdifficulty.estimate._resampling import Split  # noqa: E402
 from skdifficulty.estimate._runners import FitPlan  # noqa: E402
+from skdifficulty.nets._memory import MemoryEstimate  # noqa: E402
 from skdifficulty.nets._rules import seed_torch  # noqa: E402
 from skdifficulty.nets._stacked import (  # noqa: E402
-    MemoryEstimate,
     StackedNetRunner,
     clip_norm_per_member,
     membership_matrix,
@@ -694,13 +694,13 @@ def test_auto_chunk_size_trains_as_the_whole_stack_and_too_little_memory_stops_i
         6,
     )
     room = (6 * est.per_member + 4 * est.activations) / 0.9 + 1
-    monkeypatch.setattr("skdifficulty.nets._stacked._available_bytes", lambda d: room)
+    monkeypatch.setattr("skdifficulty.nets._memory._available_bytes", lambda d: room)
     chunked, runner = stacked_run(make_net(), X, y, splits, seeds, chunk_size="auto")
     assert runner.memory.chunk_size("auto") == 4
     for ours, theirs in zip(chunked, whole, strict=True):
         assert_allclose(ours.prediction, theirs.prediction, atol=1e-6)
 
-    monkeypatch.setattr("skdifficulty.nets._stacked._available_bytes", lambda d: 1000)
+    monkeypatch.setattr("skdifficulty.nets._memory._available_bytes", lambda d: 1000)
     estimator = DifficultyEstimator(
         make_net(), cv=3, n_repeats=2, engine="stacked", chunk_size="auto"
     )

@@ -118,7 +118,7 @@ def member_stopping(
                 "callback, run for each member)."
             )
         return None  # the user's own rule, run for each member
-    from ..nets._stacked import MemberStopping
+    from ..nets._members import MemberStopping
 
     max_epochs = None
     if early_stopping == "auto":

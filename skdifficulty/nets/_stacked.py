@@ -28,22 +28,34 @@ only for ``engine="stacked"``.
 """
 
 import time
-import warnings
 
 import numpy as np
 import torch
 from sklearn.base import clone
 from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
-from skorch.dataset import Dataset, unpack_data
 from skorch.utils import to_tensor
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from ..estimate._runners import Result, seed_estimator
+from ._batches import (
+    _batches,
+    _classes,
+    _optimizer,
+    _rng_devices,
+    _target_counts,
+    _weighted_mean,
+)
+from ._members import (
+    _BestEpochs,
+    _MemberEarlyStopping,
+)
+from ._memory import (
+    MemoryEstimate,
+    _take,
+)
 from ._rules import initialized_user_callbacks
 from ._weighted import (
     GradientValueClipping,
-    _target_counts,
-    _weighted_mean,
     as_weighted_net,
     per_sample_losses,
 )
@@ -70,11 +82,6 @@ STACKED_CALLBACKS = (
     GradientValueClipping,
     EarlyStopping,
 )
-
-# Share of the device's available memory that the members may plan to use:
-# the estimate leaves room for the allocator's rounding and the rest of the
-# process.
-MEMORY_SHARE = 0.9
 
 
 class StackedNetRunner:
@@ -245,137 +252,6 @@ def _history_arrays(history, n_members):
     }
 
 
-class MemberStopping:
-    """When stacked members stop: each at its own lowest held-out loss.
-
-    Every member has a validation set of its own, the samples it holds out.
-    A net trained on noisy labels first learns what the clean samples share
-    and only later fits the wrong labels one by one; the held-out loss is
-    lowest in between, so the members are scored as they stood then.
-
-    Parameters
-    ----------
-    loss : callable
-        ``loss(result) -> float``: a member's held-out loss from its
-        held-out ``Result`` of one epoch (lower is better).
-    patience : int
-        Epochs without a new lowest loss after which a member has stopped.
-    max_epochs : int, default=None
-        Epochs at most (the net's ``max_epochs`` when None or larger).
-    """
-
-    def __init__(self, loss, patience, max_epochs=None):
-        self.loss = loss
-        self.patience = patience
-        self.max_epochs = max_epochs
-
-
-class _BestEpochs:
-    """Each member's lowest held-out loss so far, its epoch and its state."""
-
-    def __init__(self, stopping, stack):
-        self.stopping = stopping
-        self.stack = stack
-        n_members = len(stack.members)
-        self.losses = np.full(n_members, np.inf)
-        self.epochs = np.zeros(n_members, dtype=int)
-        self.n_epochs = 0
-        self.state = _MemberStates(stack)
-
-    def update(self, results):
-        """Record one epoch; True when every member has stopped improving."""
-        epoch = self.n_epochs
-        self.n_epochs += 1
-        losses = np.array([self.stopping.loss(result) for result in results])
-        better = np.flatnonzero(losses < self.losses)
-        if better.size:
-            self.losses[better] = losses[better]
-            self.epochs[better] = epoch
-            self.state.save(better)
-        limit = self.stopping.max_epochs
-        if limit is not None and self.n_epochs >= limit:
-            return True
-        return bool(np.all(epoch - self.epochs >= self.stopping.patience))
-
-    def restore(self):
-        """Put every member back to its best epoch's parameters and buffers."""
-        self.state.restore(np.arange(len(self.losses)))
-
-
-class _MemberStates:
-    """Saved parameters and buffers of some members of a stack, by member."""
-
-    def __init__(self, stack):
-        self.live = {**stack.params, **stack.buffers}
-        self.device = stack.net.device
-        self.saved = {name: value.detach().clone() for name, value in self.live.items()}
-
-    def save(self, members):
-        """Keep the members' current state (an array of member indices)."""
-        index = torch.as_tensor(members, device=self.device)
-        with torch.no_grad():
-            for name, value in self.live.items():
-                self.saved[name][index] = value[index]
-
-    def restore(self, members):
-        """Put the members back to their kept state."""
-        index = torch.as_tensor(members, device=self.device)
-        with torch.no_grad():
-            for name, value in self.live.items():
-                value[index] = self.saved[name][index]
-
-
-class _MemberEarlyStopping:
-    """skorch's ``EarlyStopping`` on the training loss, for each member alone.
-
-    A member whose ``train_loss`` has not improved for ``patience`` epochs
-    stops as the net trained alone would (with ``load_best``, at its best
-    epoch): its state is kept and put back after training, while the
-    others go on; training ends when every member has stopped.
-    """
-
-    def __init__(self, callback, stack):
-        if callback.threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"Invalid threshold mode: '{callback.threshold_mode}'")
-        n_members = len(stack.members)
-        self.callback = callback
-        self.misses = np.zeros(n_members, dtype=int)
-        lower = callback.lower_is_better
-        self.threshold = np.full(n_members, np.inf if lower else -np.inf)
-        self.stopped = np.zeros(n_members, dtype=bool)
-        self.state = _MemberStates(stack)  # stopped members (or best, load_best)
-        self.best = _MemberStates(stack) if callback.load_best else None
-
-    def update(self, scores):
-        """Record one epoch's training losses; True when every member stopped."""
-        callback, running = self.callback, ~self.stopped
-        scores = np.asarray(scores, dtype=np.float64)
-        if callback.lower_is_better:
-            improved = running & (scores < self.threshold)
-        else:
-            improved = running & (scores > self.threshold)
-        change = callback.threshold * scores if callback.threshold_mode == "rel" else (
-            np.full_like(scores, callback.threshold)
-        )
-        new = scores - change if callback.lower_is_better else scores + change
-        self.threshold = np.where(improved, new, self.threshold)
-        self.misses = np.where(improved, 0, self.misses + running)
-        if self.best is not None and improved.any():
-            self.best.save(np.flatnonzero(improved))
-        stopping = np.flatnonzero(running & (self.misses == callback.patience))
-        if stopping.size and self.best is None:
-            self.state.save(stopping)
-        self.stopped[stopping] = True
-        return bool(self.stopped.all())
-
-    def restore(self):
-        """Put the stopped members back (with ``load_best``: every member)."""
-        if self.best is not None:
-            self.best.restore(np.arange(len(self.stopped)))
-        elif self.stopped.any():
-            self.state.restore(np.flatnonzero(self.stopped))
-
-
 def check_stackable(net, params):
     """Refuse what would mix the members or that the stacked pass cannot run."""
     extra = sorted(set(params) - {"sample_weight"})
@@ -494,14 +370,6 @@ def _initialized_member(net, seed):
         seed_estimator(member, seed)
         member.initialize()
         return member, torch.get_rng_state()
-
-
-def _rng_devices(device):
-    """The CUDA devices whose generators ``fork_rng`` must save for ``device``."""
-    device = torch.device(device)
-    if device.type != "cuda":
-        return []
-    return [device.index if device.index is not None else torch.cuda.current_device()]
 
 
 class StackedModule:
@@ -769,292 +637,3 @@ def clip_norm_per_member(grads, max_norm, norm_type=2):
     return norms
 
 
-def _optimizer(optimizer, args, kwargs):
-    """The net's optimizer over the stacked tensors, fused where it can be.
-
-    M members make every tensor M times larger, and a fused step (one kernel
-    per tensor) costs half the per-element loop of the default on a CPU; the
-    update is the same arithmetic. The user's own choice of ``foreach`` or
-    ``fused`` is kept.
-    """
-    if "foreach" not in kwargs and "fused" not in kwargs:
-        try:
-            return optimizer(*args, **kwargs, fused=True)
-        except (TypeError, RuntimeError, ValueError):
-            pass  # no fused kernel for this optimizer, device or dtype
-    return optimizer(*args, **kwargs)
-
-
-class MemoryEstimate:
-    """What M stacked members need on the net's device, in bytes.
-
-    Every member keeps its parameters twice (its own net, and its slice of
-    the stack), their gradients, its buffers and the optimizer's state for
-    it; a chunk of k members holds k copies of one member's activations for
-    a training batch (the tensors autograd saves, counted once more for the
-    backward pass's transient gradients).
-
-    Parameters
-    ----------
-    n_members : int
-        M.
-    per_member : int
-        Parameters (twice), gradients, buffers and optimizer state of one
-        member.
-    activations : int
-        One member's activations for one training batch, backward included.
-    available : int or None
-        The device's available memory (None where it cannot be told).
-    device : str
-        The net's device.
-    """
-
-    def __init__(self, n_members, per_member, activations, available, device):
-        self.n_members = n_members
-        self.per_member = per_member
-        self.activations = activations
-        self.available = available
-        self.device = device
-
-    @classmethod
-    def of(cls, net, dataset, n_members):
-        """The estimate for ``n_members`` copies of the initialized ``net``."""
-        module = net.module_
-        params = sum(_nbytes(p) for p in module.parameters())
-        buffers = sum(_nbytes(b) for b in module.buffers())
-        per_member = 3 * params + buffers + _optimizer_state_bytes(net)
-        activations = 2 * _activation_bytes(net, dataset)
-        return cls(
-            n_members, per_member, activations, _available_bytes(net.device), net.device
-        )
-
-    def needed(self, chunk_size):
-        """Bytes for all members, ``chunk_size`` of them through the net at once."""
-        return self.n_members * self.per_member + chunk_size * self.activations
-
-    def largest_chunk(self):
-        """The largest chunk whose need fits the budget (M where unknown), or 0."""
-        if self.available is None:
-            return self.n_members
-        spare = MEMORY_SHARE * self.available - self.n_members * self.per_member
-        if spare < self.activations:
-            return 0
-        if self.activations == 0:
-            return self.n_members
-        return min(self.n_members, int(spare // self.activations))
-
-    def chunk_size(self, requested):
-        """The chunk size to train with, for ``requested`` (int, None, "auto").
-
-        Raises ``MemoryError`` when not even one member at a time fits;
-        warns when the requested chunk may not.
-        """
-        largest = self.largest_chunk()
-        if largest == 0:
-            raise MemoryError(
-                f"engine='stacked' needs about {_format_bytes(self.needed(1))} on "
-                f"{self.device} for {self.n_members} members even one at a time "
-                f"(chunk_size=1): {_format_bytes(self.per_member)} per member for "
-                "its parameters, gradients and optimizer state, and "
-                f"{_format_bytes(self.activations)} of activations for a batch; "
-                f"{_format_bytes(self.available)} is available. Use a smaller "
-                "batch_size, fewer members (cv x n_repeats), a device with more "
-                "memory, or engine='sequential' (one member at a time)."
-            )
-        if requested == "auto":
-            return largest
-        chunk = self.n_members if requested is None else min(requested, self.n_members)
-        if chunk > largest:
-            warnings.warn(
-                f"engine='stacked' with chunk_size={requested} may need about "
-                f"{_format_bytes(self.needed(chunk))} on {self.device}, more than "
-                f"the {_format_bytes(self.available)} available; "
-                f"chunk_size='auto' would run {largest} members at a time.",
-                UserWarning,
-                stacklevel=2,
-            )
-        return chunk
-
-    def describe(self, chunk_size):
-        """A line on the plan, for ``verbose``."""
-        available = (
-            "unknown" if self.available is None else _format_bytes(self.available)
-        )
-        return (
-            f"engine='stacked': {self.n_members} members, {chunk_size} at a time; "
-            f"estimated {_format_bytes(self.needed(chunk_size))} on {self.device} "
-            f"(available: {available})"
-        )
-
-
-def _take(x, index):
-    """``x[index]`` for a tensor, or for every tensor of a dict."""
-    if isinstance(x, dict):
-        return {key: value[index] for key, value in x.items()}
-    return x[index]
-
-
-def _nbytes(tensor):
-    return tensor.numel() * tensor.element_size()
-
-
-def _format_bytes(n):
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return None  # not reached
-
-
-def _optimizer_state_bytes(net):
-    """The optimizer's state for one member, from one step on a copy of it."""
-    copies = {
-        name: param.detach().clone().requires_grad_(param.requires_grad)
-        for name, param in net.module_.named_parameters()
-    }
-    for param in copies.values():
-        param.grad = torch.zeros_like(param)
-    args, kwargs = net.get_params_for_optimizer("optimizer", copies.items())
-    optimizer = _optimizer(net.optimizer, args, kwargs)
-    optimizer.step()
-    return sum(
-        _nbytes(value)
-        for state in optimizer.state.values()
-        for value in state.values()
-        if torch.is_tensor(value)
-    )
-
-
-def _activation_bytes(net, dataset):
-    """What autograd saves when one member runs on one training batch.
-
-    Runs the first member on the first training batch with copies of its
-    buffers (BatchNorm's statistics stay as they are) and torch's generators
-    forked (the batch order stays as it is).
-    """
-    module = net.module_
-    params = dict(module.named_parameters())
-    owned = {p.untyped_storage().data_ptr() for p in params.values()}
-    saved = {}
-
-    def pack(tensor):
-        try:
-            storage = tensor.untyped_storage()
-            key, size = storage.data_ptr(), storage.nbytes()
-        except (RuntimeError, NotImplementedError):  # no storage of its own
-            key, size = id(tensor), _nbytes(tensor)
-        if key not in owned:
-            saved[key] = size
-        return tensor
-
-    training = module.training
-    with torch.random.fork_rng(devices=_rng_devices(net.device)):
-        (x, _), _ = next(iter(_batches(net, dataset, training=True)))
-        x = to_tensor(x, device=net.device)
-        buffers = {name: b.clone() for name, b in module.named_buffers()}
-        module.train()
-        try:
-            with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-                if isinstance(x, dict):
-                    out = torch.func.functional_call(module, (params, buffers), (), x)
-                else:
-                    out = torch.func.functional_call(module, (params, buffers), (x,))
-        finally:
-            module.train(training)
-    outputs = out if isinstance(out, tuple | list) else [out]
-    return sum(saved.values()) + sum(
-        _nbytes(o) for o in outputs if torch.is_tensor(o)
-    )
-
-
-def _available_bytes(device):
-    """Free memory on ``device``: CUDA's free and cached memory, or the
-    available RAM for the CPU; None where it cannot be told."""
-    device = torch.device(device)
-    if device.type == "cuda":
-        free, _ = torch.cuda.mem_get_info(device)
-        cached = torch.cuda.memory_reserved(device) - torch.cuda.memory_allocated(
-            device
-        )
-        return free + cached
-    if device.type != "cpu":
-        return None
-    try:
-        import psutil
-    except ImportError:
-        pass
-    else:
-        return psutil.virtual_memory().available
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
-class _Indices(torch.utils.data.Dataset):
-    """The sample indices ``0 .. n-1``: batching them draws the same batch order."""
-
-    def __init__(self, n_samples):
-        self.n_samples = n_samples
-
-    def __len__(self):
-        return self.n_samples
-
-    def __getitem__(self, i):
-        return i
-
-
-class _IndexedDataset(_Indices):
-    """Items ``((X_i, i), y_i)`` of any dataset: batches carry their indices."""
-
-    def __init__(self, dataset):
-        super().__init__(len(dataset))
-        self.dataset = dataset
-
-    def __getitem__(self, i):
-        Xi, yi = unpack_data(self.dataset[i])
-        return (Xi, i), yi
-
-
-def _batches(net, dataset, *, training):
-    """``((X_batch, indices), y_batch)`` in the order the net's loader gives.
-
-    Arrays are indexed a batch at a time instead of collated sample by
-    sample, which costs more than a small net's step; the loader only draws
-    the batches of indices, so the order (and the random draws) are the
-    ones the net's own loader would make. Any other dataset (a
-    ``SliceDataset`` over a torch Dataset that augments at random, say) is
-    read item by item through the net's loader: each batch is drawn once,
-    and every member sees it.
-    """
-    data = _array_data(dataset)
-    if data is None:
-        yield from net.get_iterator(_IndexedDataset(dataset), training=training)
-        return
-    X, y = data
-    for index in net.get_iterator(_Indices(len(dataset)), training=training):
-        yield (X[index], index), (None if y is None else y[index])
-
-
-def _array_data(dataset):
-    """``(X, y)`` as CPU tensors for a plain skorch Dataset of arrays; else None."""
-    if type(dataset) is not Dataset:
-        return None
-    X, y = dataset.X, dataset.y
-    arrays = (np.ndarray, torch.Tensor)
-    if not isinstance(X, arrays) or not (y is None or isinstance(y, arrays)):
-        return None
-    return to_tensor(X, device="cpu"), None if y is None else to_tensor(y, device="cpu")
-
-
-def _classes(net, y):
-    """The classes a classifier net's output columns stand for; None otherwise."""
-    if not hasattr(net, "classes"):
-        return None
-    if net.classes is not None:
-        return np.asarray(net.classes)
-    return np.unique(np.asarray(y))

@@ -15,10 +15,17 @@ try:
     from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
     from skorch.callbacks import Callback
     from skorch.classifier import NeuralNetBinaryClassifier
-    from skorch.dataset import Dataset, get_len, unpack_data
-    from skorch.utils import data_from_dataset, is_dataset, to_tensor
+    from skorch.utils import to_tensor
 except ImportError as exc:  # torch or skorch missing
     raise ImportError(missing_message("torch", "skdifficulty.skorch")) from exc
+from ._batches import (
+    _PENDING_WEIGHT,
+    _n_samples,
+    _split_weight,
+    _target_counts,
+    _weighted_mean,
+    _WeightedDataset,
+)
 
 __all__ = [
     "GradientValueClipping",
@@ -30,121 +37,6 @@ __all__ = [
     "per_sample_losses",
     "weighted_net_class",
 ]
-
-# Keys of the dict that carries a batch's X and weights between the
-# DataLoader and get_loss/infer; long names so they cannot clash with the
-# keys of a user's dict X (which is nested inside, not merged).
-_X_KEY = "skdifficulty_X"
-_WEIGHT_KEY = "skdifficulty_sample_weight"
-# Where partial_fit leaves the validated weights for get_split_datasets; the
-# trailing underscore keeps it out of skorch's get_params.
-_PENDING_WEIGHT = "_skdifficulty_sample_weight_"
-
-
-def _n_samples(X):
-    """Number of samples in ``X``, or None if skorch cannot tell before fit."""
-    if is_dataset(X):
-        return len(X)
-    try:
-        return get_len(X)
-    except (TypeError, ValueError):
-        # Left to skorch's own error, or to the check in _WeightedDataset.
-        return None
-
-
-def _split_weight(X):
-    """Unwrap a batch's ``X`` into ``(X, weight)``; weight is None if absent."""
-    if isinstance(X, Mapping) and _WEIGHT_KEY in X:
-        return X[_X_KEY], X[_WEIGHT_KEY]
-    return X, None
-
-
-class _WeightedDataset(Dataset):
-    """A dataset whose items are ``({X: Xi, weight: wi}, yi)``.
-
-    It wraps whatever dataset the net builds from ``X`` and ``y``, so custom
-    ``dataset`` classes keep working. It is a skorch ``Dataset`` whose ``X``
-    and ``y`` are the wrapped data (without weights), so that scoring
-    callbacks that read the data from the dataset still find them.
-    """
-
-    def __init__(self, dataset, sample_weight):
-        # skorch's Dataset.__init__ is skipped: the data live in ``dataset``.
-        if len(sample_weight) != len(dataset):
-            raise ValueError(
-                f"sample_weight has {len(sample_weight)} entries but the training "
-                f"dataset has {len(dataset)} samples."
-            )
-        self.dataset = dataset
-        self.sample_weight = sample_weight
-
-    def __len__(self):
-        return len(self.dataset)
-
-    def __getitem__(self, i):
-        Xi, yi = unpack_data(self.dataset[i])
-        return {_X_KEY: Xi, _WEIGHT_KEY: self.sample_weight[i]}, yi
-
-    @property
-    def X(self):
-        return data_from_dataset(self.dataset)[0]
-
-    @property
-    def y(self):
-        return data_from_dataset(self.dataset)[1]
-
-
-def _target_counts(criterion, y_true, losses):
-    """How much each loss element counts in the criterion's own mean.
-
-    NLLLoss and CrossEntropyLoss with class-index targets divide the summed
-    (class-weighted) losses by the summed class weights of the targets and
-    leave out ``ignore_index`` targets; returning those counts lets the
-    weighted mean reduce to exactly the criterion's ``reduction="mean"`` when
-    all sample weights are one. Other criteria average over elements: None.
-    """
-    if not isinstance(criterion, torch.nn.NLLLoss | torch.nn.CrossEntropyLoss):
-        return None
-    target = to_tensor(y_true, device=losses.device)
-    if target.is_floating_point():  # class probabilities: a plain mean
-        return None
-    valid = target != criterion.ignore_index
-    if criterion.weight is None:
-        counts = valid.to(losses.dtype)
-    else:
-        class_weight = criterion.weight.to(losses.dtype)[torch.where(valid, target, 0)]
-        counts = torch.where(valid, class_weight, 0)
-    return counts.reshape(losses.shape)
-
-
-def _weighted_mean(losses, weight, counts):
-    """``sum_i w_i l_i / sum_i w_i`` over the samples of one batch.
-
-    A sample with several loss elements (multi-output regression, per-pixel
-    losses) contributes the mean of its elements, so all-one weights give
-    the criterion's ordinary mean. ``weight`` of shape ``(n_samples,)``
-    gives a scalar; leading dimensions (``(n_members, n_samples)``, with
-    ``losses`` and ``counts`` shaped alike) give one mean each.
-    """
-    # The criterion's output lives on the net's device (``self.device``).
-    weight = weight.to(device=losses.device, dtype=losses.dtype)
-    if weight.dim() == 0 or losses.shape[: weight.dim()] != weight.shape:
-        raise ValueError(
-            f"The batch has {tuple(weight.shape)} sample weights but the "
-            f"criterion returned losses of shape {tuple(losses.shape)}; their "
-            "first dimensions must match."
-        )
-    n_elements = losses[(0,) * weight.dim()].numel()  # loss elements per sample
-    sample_dims = tuple(range(weight.dim() - 1, losses.dim()))
-    weight = weight.reshape(weight.shape + (1,) * (losses.dim() - weight.dim()))
-    if counts is None:
-        total = weight.sum(sample_dims) * n_elements
-    else:
-        total = (weight * counts).sum(sample_dims)
-    # A batch whose weights are all zero has loss 0 and no gradient, where
-    # 0 / 0 would put NaN into the parameters.
-    weighted = (weight * losses).sum(sample_dims)
-    return weighted / total.clamp_min(torch.finfo(losses.dtype).tiny)
 
 
 def _reduces_itself(criterion):
