@@ -43,7 +43,12 @@ numpydoc_show_class_members = False
 # Examples) and the named-return form of "self : object".
 numpydoc_validation_checks = {"all", "ES01", "SA01", "EX01", "RT02"}
 # skorch calls the callback hooks with the arguments its documentation names.
-numpydoc_validation_exclude = {r"\.on_[a-z_]+$"}
+# The weighted nets take skorch's parameters, which skorch's documentation
+# lists; their docstrings point there.
+numpydoc_validation_exclude = {
+    r"\.on_[a-z_]+$",
+    r"\.skorch\.WeightedNeuralNet(Binary)?(Classifier|Regressor)$",
+}
 
 
 def _skip_inherited_members(app, what, name, obj, skip, options):

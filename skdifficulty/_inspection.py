@@ -45,6 +45,7 @@ from .utils._compat import HasMethods, Interval, validate_params
 from .utils._confident import estimate_noise_share
 from .utils._optional import import_optional
 from .utils._robust import robust_center_scale
+from .utils._validation import label_codes
 
 __all__ = ["difficulty_table"]
 
@@ -67,26 +68,6 @@ REGRESSION_COLUMNS = (
     "residual",
 )
 SCORE_COLUMNS = ("difficulty", "bias", "variance", "n_evaluations")
-
-
-def label_codes(y, classes):
-    """Indices of the labels ``y`` in ``classes``; refuses unknown labels.
-
-    >>> label_codes(["b", "a", "b"], np.array(["a", "b"]))
-    array([1, 0, 1])
-    """
-    y = np.asarray(y)
-    codes = np.searchsorted(classes, y)
-    inside = codes < classes.shape[0]
-    known = np.zeros(y.shape[0], dtype=bool)
-    known[inside] = classes[codes[inside]] == y[inside]
-    if not known.all():
-        unknown = np.unique(y[~known])[:5].tolist()
-        raise ValueError(
-            f"y has labels that the estimator was not fitted with: {unknown}; "
-            "pass the labels it was fitted with."
-        )
-    return codes
 
 
 def robust_deviation(residual, cutoff=OUTLIER_CUTOFF, max_rounds=50):

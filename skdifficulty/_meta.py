@@ -15,7 +15,6 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
-from ._inspection import label_codes
 from ._routing import (
     check_takes_weights,
     estimator_router,
@@ -45,7 +44,7 @@ from .utils._compat import (
     num_samples,
 )
 from .utils._confident import confident_relabel
-from .utils._validation import check_has_features, check_weights
+from .utils._validation import check_has_features, check_weights, label_codes
 from .weighting._weights import (
     WEIGHTING_CONSTRAINTS,
     WEIGHTING_MODES,

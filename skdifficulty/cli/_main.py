@@ -6,6 +6,7 @@ import os
 import sys
 
 from .. import __version__
+from ..estimate._defaults import MODELS
 from ._demo import (
     DEMO_NOISE_LIMITS,
     DEMO_STRENGTH,
@@ -15,7 +16,7 @@ from ._demo import (
     run_demo,
 )
 from ._io import MAX_FITS, CommandError
-from ._score import ESTIMATORS, run_score
+from ._score import run_score
 
 PROG = "skdifficulty"
 
@@ -209,7 +210,7 @@ def _add_score(commands):
     )
     parser.add_argument(
         "--estimator",
-        choices=ESTIMATORS,
+        choices=MODELS,
         default="logistic",
         help="logistic: scaled logistic regression (ridge regression for "
         "--task regression); forest: random forest; hgb: histogram gradient "

@@ -12,18 +12,12 @@ import sys
 
 import numpy as np
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import (
-    HistGradientBoostingClassifier,
-    HistGradientBoostingRegressor,
-    RandomForestClassifier,
-    RandomForestRegressor,
-)
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .._inspection import inspect
+from ..estimate._defaults import model_by_name
 from ..estimate._estimator import DifficultyEstimator
 from ..utils._optional import installed, missing_message
 from ._io import (
@@ -38,7 +32,6 @@ from ._io import (
 )
 from ._summary import class_counts, flag_sentence, model_name, next_step
 
-ESTIMATORS = ("logistic", "forest", "hgb")
 """Names accepted by ``score --estimator``."""
 
 TOP_ROWS = 10
@@ -197,17 +190,6 @@ def regression_hint(y):
 # -- the estimator for score ------------------------------------------------
 
 
-def _model(name, task):
-    classification = task == "classification"
-    if name == "logistic":
-        return LogisticRegression(max_iter=1000) if classification else Ridge()
-    if name == "forest":
-        return RandomForestClassifier() if classification else RandomForestRegressor()
-    if classification:
-        return HistGradientBoostingClassifier()
-    return HistGradientBoostingRegressor()
-
-
 def make_estimator(name, task, numeric, categorical):
     """Imputation, one-hot encoding (and scaling for linear models), then the model.
 
@@ -229,7 +211,8 @@ def make_estimator(name, task, numeric, categorical):
     # Histogram gradient boosting needs dense input.
     sparse_threshold = 0.0 if name == "hgb" else 0.3
     columns = ColumnTransformer(transformers, sparse_threshold=sparse_threshold)
-    return Pipeline([("columns", columns), ("model", _model(name, task))])
+    model = model_by_name(name, regression=task == "regression")
+    return Pipeline([("columns", columns), ("model", model)])
 
 
 def fit_difficulty(frame, args):

@@ -5,6 +5,8 @@ import sys
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 
+from ..utils._validation import label_codes
+
 # Guards floor() against a product such as 0.29 * 100 = 28.999999999999996.
 _EPS = 1e-9
 
@@ -62,11 +64,5 @@ def _encode_labels(y, classes):
         raise ValueError(
             f"Need at least two classes, got {classes.size}: {classes.tolist()}."
         )
-    sorter = np.argsort(classes, kind="stable")
-    position = np.searchsorted(classes, y_array, sorter=sorter)
-    codes = sorter[np.clip(position, 0, classes.size - 1)]
-    unknown = classes[codes] != y_array
-    if np.any(unknown):
-        missing = np.unique(y_array[unknown]).tolist()
-        raise ValueError(f"y has labels that are not in classes: {missing}.")
+    codes = label_codes(y_array, classes, unknown="that are not in classes", fix=None)
     return y_array, classes, codes

@@ -334,7 +334,7 @@ class DifficultyEstimator(TransformerMixin, BaseEstimator):
         return accumulator.scores(), accumulator.mean_prediction()
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the score columns.
+        """Get the names of the score columns.
 
         Parameters
         ----------

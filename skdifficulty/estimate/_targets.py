@@ -11,9 +11,12 @@ from sklearn.base import is_classifier
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from .._inspection import label_codes
 from ..nets._rules import is_skorch_net
-from ..utils._validation import check_class_labels, check_regression_targets
+from ..utils._validation import (
+    check_class_labels,
+    check_regression_targets,
+    label_codes,
+)
 from ._decomposition import DECOMPOSABLE_LOSSES, make_accumulator
 from ._predictions import PredictionCheck
 

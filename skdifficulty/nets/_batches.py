@@ -1,4 +1,7 @@
-"""Plumbing shared by the nets' modules: sample weights carried next to X through skorch's datasets and DataLoaders, weighted means of per-sample losses, batches in a fixed order, and the optimizer and RNG devices of a stacked training."""
+"""Plumbing shared by the nets' modules: sample weights carried next to X
+through skorch's datasets and DataLoaders, weighted means of per-sample
+losses, batches in a fixed order, and the optimizer and RNG devices of a
+stacked training."""
 
 from collections.abc import Mapping
 

@@ -1,4 +1,6 @@
-"""DynamicWeights: a skorch callback that reweights the samples during training by the net's own consensus with each label."""
+"""DynamicWeights: a skorch callback that reweights the samples during training
+by the net's own consensus with each label.
+"""
 
 import numpy as np
 

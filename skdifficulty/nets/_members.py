@@ -1,4 +1,7 @@
-"""Per-member mechanisms of the stacked engine: early stopping on each member's held-out loss or on its training loss, and the states kept at each member's best epoch."""
+"""Per-member mechanisms of the stacked engine: early stopping on each member's
+held-out loss or on its training loss, and the states kept at each member's
+best epoch.
+"""
 
 import numpy as np
 import torch

@@ -1,4 +1,6 @@
-"""The memory a stacked training needs, estimated before it starts, and what is available."""
+"""The memory a stacked training needs, estimated before it starts, and what is
+available.
+"""
 
 import warnings
 

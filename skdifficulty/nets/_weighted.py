@@ -307,7 +307,11 @@ class SampleWeightMixin:
 
         Parameters
         ----------
-        X, y, **fit_params
+        X : input data
+            As for the parent net.
+        y : target data, default=None
+            As for the parent net.
+        **fit_params : dict
             As for the parent net.
 
         Returns
@@ -325,7 +329,8 @@ class SampleWeightMixin:
 
         Parameters
         ----------
-        x : batch of input data, possibly wrapped with its weights
+        x : batch of input data
+            The batch, possibly wrapped with its weights.
         **fit_params : dict
             Passed to ``module.forward``.
 
@@ -435,7 +440,7 @@ class WeightedNeuralNetClassifier(SampleWeightMixin, NeuralNetClassifier):
 
     See Also
     --------
-    SampleWeightMixin : how the weights travel and how the loss is normalized.
+    SampleWeightMixin : How the weights travel and how the loss is normalized.
 
     Examples
     --------
@@ -469,7 +474,7 @@ class WeightedNeuralNetRegressor(SampleWeightMixin, NeuralNetRegressor):
 
     See Also
     --------
-    SampleWeightMixin : how the weights travel and how the loss is normalized.
+    SampleWeightMixin : How the weights travel and how the loss is normalized.
 
     Examples
     --------
@@ -502,7 +507,7 @@ class WeightedNeuralNetBinaryClassifier(SampleWeightMixin, NeuralNetBinaryClassi
 
     See Also
     --------
-    SampleWeightMixin : how the weights travel and how the loss is normalized.
+    SampleWeightMixin : How the weights travel and how the loss is normalized.
 
     Examples
     --------

@@ -49,7 +49,10 @@ def missing_message(name, purpose, *, otherwise=None):
     if name in ("torch", "skorch"):
         return f"{purpose} needs PyTorch and skorch. {_PYTORCH_FIRST}{install}"
     tail = f", {otherwise}" if otherwise else ""
-    return f"{purpose} needs {name}, which is not installed; install it with {install}{tail}."
+    return (
+        f"{purpose} needs {name}, which is not installed; "
+        f"install it with {install}{tail}."
+    )
 
 
 def import_optional(name, purpose, *, error=ImportError, otherwise=None):

@@ -103,6 +103,35 @@ def check_class_labels(y, *, n_samples=None, min_classes=2):
     return classes, y_encoded
 
 
+def label_codes(
+    y,
+    classes,
+    *,
+    unknown="that the estimator was not fitted with",
+    fix="pass the labels it was fitted with",
+):
+    """Index of each label of ``y`` in ``classes`` (in any order); refuses
+    labels that ``classes`` lacks, naming them.
+
+    >>> label_codes(["b", "a", "b"], np.array(["a", "b"]))
+    array([1, 0, 1])
+    >>> label_codes([2, 0], np.array([2, 1, 0]))
+    array([0, 2])
+    """
+    y = np.asarray(y)
+    classes = np.asarray(classes)
+    sorter = np.argsort(classes, kind="stable")
+    position = np.searchsorted(classes, y, sorter=sorter)
+    codes = sorter[np.clip(position, 0, classes.shape[0] - 1)]
+    known = classes[codes] == y
+    if not known.all():
+        missing = np.unique(y[~known])[:5].tolist()
+        raise ValueError(
+            f"y has labels {unknown}: {missing}" + (f"; {fix}." if fix else ".")
+        )
+    return codes
+
+
 def _check_object_labels(y):
     """Name missing labels and labels of mixed types, which cannot be sorted."""
     missing = np.array([v is None or (isinstance(v, float) and v != v) for v in y])

@@ -117,7 +117,7 @@ def _scheme(mode, difficulty, strength, scale):
 
 @validate_params(_SCHEME_PARAMS, prefer_skip_nested_validation=True)
 def easy_first(difficulty, *, strength=1.0, scale="rank"):
-    """Weights that fall as the difficulty rises.
+    """Compute weights that fall as the difficulty rises.
 
     Samples with noisy labels are hard, so this mode gives them little weight.
 
@@ -172,7 +172,7 @@ def easy_first(difficulty, *, strength=1.0, scale="rank"):
 
 @validate_params(_SCHEME_PARAMS, prefer_skip_nested_validation=True)
 def hard_first(difficulty, *, strength=1.0, scale="rank"):
-    """Weights that rise with the difficulty (as in boosting or focal loss).
+    """Compute weights that rise with the difficulty (as in boosting or focal loss).
 
     Parameters
     ----------
@@ -212,7 +212,7 @@ def hard_first(difficulty, *, strength=1.0, scale="rank"):
 
 @validate_params(_SCHEME_PARAMS, prefer_skip_nested_validation=True)
 def medium_first(difficulty, *, strength=1.0, scale="rank"):
-    """Weights that peak at the median difficulty and fall toward both ends.
+    """Compute weights that peak at the median difficulty, falling to both ends.
 
     Parameters
     ----------
@@ -251,7 +251,7 @@ def medium_first(difficulty, *, strength=1.0, scale="rank"):
 
 @validate_params(_SCHEME_PARAMS, prefer_skip_nested_validation=True)
 def two_ends(difficulty, *, strength=1.0, scale="rank"):
-    """Weights that are high for the easiest and the hardest samples.
+    """Compute weights that are high for the easiest and the hardest samples.
 
     Parameters
     ----------
