@@ -145,14 +145,15 @@ def inspect(estimator, y, *, flag_share=None):
         else:
             n_flagged = n_share
             rule = f"the {n_flagged} hardest rows (flag share {flag_share:g})"
-        columns = {
-            "difficulty_rank": rank,
-            "flagged": _top(difficulty, n_flagged),
-            "given_label": y,
-            "suggested_label": classes[suggested],
-            "suggested_proba": proba[np.arange(n_samples), suggested],
-            "given_proba": proba[np.arange(n_samples), codes],
-        }
+        values = (
+            rank,
+            _top(difficulty, n_flagged),
+            y,
+            classes[suggested],
+            proba[np.arange(n_samples), suggested],
+            proba[np.arange(n_samples), codes],
+        )
+        columns = dict(zip(CLASSIFICATION_COLUMNS, values, strict=True))
         task = "classification"
     else:
         classes, noise_share = None, None
@@ -172,19 +173,13 @@ def inspect(estimator, y, *, flag_share=None):
                 f"the {n_share} rows whose residuals lie farthest from their median "
                 f"(flag share {flag_share:g})"
             )
-        columns = {
-            "difficulty_rank": rank,
-            "flagged": flagged,
-            "given_value": y,
-            "predicted_value": prediction,
-            "residual": residual,
-        }
+        values = (rank, flagged, y, prediction, residual)
+        columns = dict(zip(REGRESSION_COLUMNS, values, strict=True))
         task = "regression"
     columns["difficulty"] = difficulty
-    for name in ("bias", "variance"):
+    for name in SCORE_COLUMNS[1:]:  # bias and variance: losses with a split only
         if hasattr(estimator, f"{name}_"):
             columns[name] = np.asarray(getattr(estimator, f"{name}_"))
-    columns["n_evaluations"] = np.asarray(estimator.n_evaluations_)
     return Bunch(
         columns=columns,
         task=task,
