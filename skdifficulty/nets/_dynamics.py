@@ -28,11 +28,6 @@ from ._rules import (
 )
 from ._weighted import as_weighted_net
 
-__all__ = [
-    "SIGNALS",
-    "DynamicsDifficultyEstimator",
-    "TrainingDynamics",
-]
 
 SIGNALS = ("confidence", "margin", "forgetting")
 """The signals :class:`DynamicsDifficultyEstimator` can turn into difficulty."""

@@ -27,17 +27,6 @@ from ._batches import (
     _WeightedDataset,
 )
 
-__all__ = [
-    "GradientValueClipping",
-    "SampleWeightMixin",
-    "WeightedNeuralNetBinaryClassifier",
-    "WeightedNeuralNetClassifier",
-    "WeightedNeuralNetRegressor",
-    "as_weighted_net",
-    "per_sample_losses",
-    "weighted_net_class",
-]
-
 
 def _reduces_itself(criterion):
     """Whether ``criterion`` switches reductions, like PyTorch's losses."""
