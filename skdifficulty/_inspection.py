@@ -28,8 +28,8 @@ deviation MAD to the standard deviation of normal residuals). The median and
 the MAD are those of the residuals not flagged: they are computed over all
 residuals, then again without the flagged ones, until no flag changes. When
 more than half of the residuals are equal (MAD 0), 1.2533 times the mean
-absolute deviation takes its place and the rounds stop (the rule of
-the weighting's cut-off uses the same robust scale).
+absolute deviation takes its place and the rounds stop (the weighting's
+cut-off uses the same robust scale).
 
 A given ``flag_share`` replaces both rules: that share of the samples is
 flagged, the hardest first (classification) or those with the largest
