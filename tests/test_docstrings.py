@@ -185,3 +185,16 @@ def test_the_weighting_display_documents_from_modes_and_plot_alike():
         [WeightingDisplay.from_modes.__func__, WeightingDisplay.plot],
         include_params=["ax", "line_kwargs"],
     )
+
+
+def test_the_confident_learning_helpers_document_their_inputs_alike():
+    from skdifficulty.utils._confident import (
+        confident_joint,
+        confident_relabel,
+        estimate_noise_share,
+    )
+
+    assert_docstring_consistency(
+        [confident_joint, confident_relabel, estimate_noise_share],
+        include_params=["proba", "codes"],
+    )
